@@ -1,0 +1,97 @@
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.addressing import AddressValidationError, address_normalize, country_choices
+from accounts.models import Address, User
+
+
+class ProfileForm(forms.ModelForm[User]):
+    class Meta:
+        model = User
+        fields = ("first_name", "last_name", "phone", "marketing_consent")
+        labels = {"marketing_consent": _("Send me offers and news by email")}
+        help_texts = {"phone": _("With the country code, for example +49 30 123456.")}
+
+
+class AddressForm(forms.ModelForm[Address]):
+    country_code = forms.ChoiceField(label=_("Country"))
+
+    class Meta:
+        model = Address
+        fields = (
+            "label",
+            "full_name",
+            "company_name",
+            "street_address_1",
+            "street_address_2",
+            "postal_code",
+            "city",
+            "city_area",
+            "country_area",
+            "country_code",
+            "phone",
+            "is_default_shipping",
+            "is_default_billing",
+        )
+        labels = {
+            "is_default_shipping": _("Use as my default shipping address"),
+            "is_default_billing": _("Use as my default billing address"),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country = cast(forms.ChoiceField, self.fields["country_code"])
+        country.choices = [("", _("Choose a country")), *country_choices()]
+        autocomplete = {
+            "full_name": "name",
+            "company_name": "organization",
+            "street_address_1": "address-line1",
+            "street_address_2": "address-line2",
+            "postal_code": "postal-code",
+            "city": "address-level2",
+            "country_area": "address-level1",
+            "country_code": "country",
+            "phone": "tel",
+        }
+        for name, token in autocomplete.items():
+            self.fields[name].widget.attrs["autocomplete"] = token
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            cleaned.update(address_normalize({k: str(v or "") for k, v in cleaned.items()}))
+        except AddressValidationError as exc:
+            for field, message in exc.errors.items():
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+
+class AccountDeleteForm(forms.Form):
+    """Deletion is confirmed with the password, or with the email address for
+    accounts that only ever signed in through a social provider."""
+
+    confirmation = forms.CharField(strip=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        field = self.fields["confirmation"]
+        if user.has_usable_password():
+            field.label = _("Your password")
+            field.widget = forms.PasswordInput(attrs={"autocomplete": "current-password"})
+        else:
+            field.label = _("Your email address")
+            field.widget = forms.EmailInput(attrs={"autocomplete": "email"})
+
+    def clean_confirmation(self) -> str:
+        value: str = self.cleaned_data["confirmation"]
+        if self.user.has_usable_password():
+            if not self.user.check_password(value):
+                raise forms.ValidationError(_("That is not your password."), code="wrong_password")
+        elif value.strip().lower() != self.user.email.lower():
+            raise forms.ValidationError(_("That is not your email address."), code="wrong_email")
+        return value

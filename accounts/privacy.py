@@ -1,0 +1,36 @@
+"""What the shop holds about a person, for "Download my data" and "Delete my
+account".
+
+Apps above ``accounts`` hold personal data too (orders, reviews, wishlists).
+They add their part here from their ``AppConfig.ready()``: an export section
+and an eraser. ``accounts`` calls them explicitly and never imports them.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+
+type ExportSection = Callable[[AbstractBaseUser], Any]
+type Eraser = Callable[[AbstractBaseUser], None]
+
+_export_sections: dict[str, ExportSection] = {}
+_erasers: dict[str, Eraser] = {}
+
+
+def export_section_register(name: str, section: ExportSection) -> None:
+    """Add ``name`` to every data export; ``section(user)`` returns JSON-able data."""
+    _export_sections[name] = section
+
+
+def eraser_register(name: str, eraser: Eraser) -> None:
+    """Run ``eraser(user)`` inside the account deletion transaction."""
+    _erasers[name] = eraser
+
+
+def export_sections() -> dict[str, ExportSection]:
+    return dict(_export_sections)
+
+
+def erasers() -> dict[str, Eraser]:
+    return dict(_erasers)

@@ -1,0 +1,13 @@
+from django.db.models import QuerySet
+
+from accounts.models import Address, User
+
+
+def address_list_for_user(*, user: User) -> QuerySet[Address]:
+    """A user's address book; anyone else's addresses are not in it."""
+    return Address.objects.filter(user=user)
+
+
+def address_get_for_user(*, user: User, pk: int) -> Address:
+    """Raises ``Address.DoesNotExist`` for another user's address."""
+    return address_list_for_user(user=user).get(pk=pk)

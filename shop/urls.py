@@ -1,0 +1,28 @@
+"""Root URLs: the contract of ARCHITECTURE.md. Apps are included by name so
+that this layer-0 module imports none of them."""
+
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import TemplateView
+
+from shop import health
+
+# The admin signs in through allauth, so its login gets the same rate limits
+# and two-factor step as the shop's.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = f"{settings.SHOP_NAME} administration"
+admin.site.site_title = settings.SHOP_NAME
+
+urlpatterns = [
+    path("", TemplateView.as_view(template_name="shop/home.html"), name="home"),
+    path("healthz", health.healthz_view, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
