@@ -2,17 +2,26 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
 from accounts.addressing import AddressValidationError, address_normalize, country_choices
 from accounts.models import Address, User
 
 
-class ProfileForm(forms.ModelForm[User]):
-    class Meta:
-        model = User
-        fields = ("first_name", "last_name", "phone", "marketing_consent")
-        labels = {"marketing_consent": _("Send me offers and news by email")}
-        help_texts = {"phone": _("With the country code, for example +49 30 123456.")}
+class ProfileForm(forms.Form):
+    """A plain form, not a ModelForm: the service must see the consent as it
+    was before the change to date it correctly."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    phone = PhoneNumberField(
+        label=_("Phone"), required=False, help_text=_("With the country code, for example +49 30 123456.")
+    )
+    marketing_consent = forms.BooleanField(label=_("Send me offers and news by email"), required=False)
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict[str, Any]:
+        return {name: getattr(user, name) for name in cls.base_fields}
 
 
 class AddressForm(forms.ModelForm[Address]):

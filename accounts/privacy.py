@@ -9,10 +9,10 @@ and an eraser. ``accounts`` calls them explicitly and never imports them.
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.base_user import AbstractBaseUser
+from accounts.models import User
 
-type ExportSection = Callable[[AbstractBaseUser], Any]
-type Eraser = Callable[[AbstractBaseUser], None]
+type ExportSection = Callable[[User], Any]
+type Eraser = Callable[[User], None]
 
 _export_sections: dict[str, ExportSection] = {}
 _erasers: dict[str, Eraser] = {}

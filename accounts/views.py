@@ -31,7 +31,7 @@ def _address_or_404(request: HttpRequest, pk: int) -> Address:
 @require_http_methods(["GET", "POST"])
 def profile_view(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = ProfileForm(request.POST or None, instance=user)
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(user))
     if request.method == "POST" and form.is_valid():
         services.user_profile_update(user=user, **form.cleaned_data)
         messages.success(request, _("Your profile was saved."))

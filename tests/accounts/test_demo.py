@@ -1,0 +1,30 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+
+from accounts.models import Address, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_accounts_are_created_once_and_their_credentials_printed():
+    first, second = StringIO(), StringIO()
+
+    call_command("demo_accounts", stdout=first)
+    call_command("demo_accounts", stdout=second)
+
+    assert "staff@example.com" in first.getvalue()
+    assert "password: demo-staff-password (created)" in first.getvalue()
+    assert "password: demo-customer-password (created)" in first.getvalue()
+    assert "(created)" not in second.getvalue()
+    assert User.objects.count() == 2
+    staff = User.objects.get(email="staff@example.com")
+    assert (staff.is_staff, staff.is_superuser, staff.check_password("demo-staff-password")) == (
+        True,
+        True,
+        True,
+    )
+    assert EmailAddress.objects.filter(verified=True, primary=True).count() == 2
+    assert Address.objects.get().user.email == "customer@example.com"
