@@ -30,6 +30,7 @@ $(VENV)/.dev: requirements/dev.txt | $(PY)
 	@touch $@ $(VENV)/.base
 
 run: $(VENV)/.base
+	@mkdir -p var/media var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_accounts
 	@echo "Serving the shop on http://127.0.0.1:8000 (admin: /admin/, Ctrl-C to stop)"
