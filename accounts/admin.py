@@ -1,13 +1,20 @@
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import AddressForm
 from accounts.models import Address, User
 
 
 class AddressInline(admin.StackedInline[Address, User]):
     model = Address
+    # The shopper's form: a country from the list, the address validated and
+    # normalised for it.
+    form = AddressForm
     extra = 0
     fields = (
         ("label", "full_name", "company_name"),
@@ -65,6 +72,10 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Address)
 class AddressAdmin(admin.ModelAdmin[Address]):
+    # The shopper's form: a country from the list, the address validated and
+    # normalised for it.
+    form = AddressForm
+    fields = ("user", *AddressInline.fields)
     list_display = (
         "full_name",
         "user",
@@ -78,3 +89,26 @@ class AddressAdmin(admin.ModelAdmin[Address]):
     search_fields = ("full_name", "company_name", "street_address_1", "city", "postal_code", "user__email")
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
+
+
+# allauth's own admin shows an authenticator's `data`, which holds the TOTP
+# secret and the recovery-code seed in the clear (the default MFA adapter does
+# not encrypt them): anyone who may view it could pass another staff member's
+# two-factor step. Staff may see that a user has two factors and delete them
+# (to reset a locked-out user), never read, add or edit them.
+if admin.site.is_registered(Authenticator):
+    admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(AllauthAuthenticatorAdmin):
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+    search_fields = ("user__email",)
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Authenticator | None = None) -> bool:
+        return False
