@@ -1,11 +1,16 @@
+from typing import Any
+
 from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from accounts import services
 from accounts.forms import AddressForm
 from accounts.models import Address, User
 
@@ -29,6 +34,12 @@ class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+
+    def clean_email(self) -> str:
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("A user with this email address already exists."), code="unique")
+        return email
 
 
 class UserEditForm(UserChangeForm):
@@ -69,6 +80,16 @@ class UserAdmin(DjangoUserAdmin):
     )
     inlines = (AddressInline,)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Addresses are saved through the service, so that ticking "default"
+        on one moves the flag from the others instead of hitting the
+        one-default constraint."""
+        addresses = formset.save(commit=False)
+        for address in formset.deleted_objects:
+            services.address_delete(address=address)
+        for address in addresses:
+            services.address_save(address=address)
+
 
 @admin.register(Address)
 class AddressAdmin(admin.ModelAdmin[Address]):
@@ -89,6 +110,16 @@ class AddressAdmin(admin.ModelAdmin[Address]):
     search_fields = ("full_name", "company_name", "street_address_1", "city", "postal_code", "user__email")
     list_select_related = ("user",)
     autocomplete_fields = ("user",)
+
+    def save_model(self, request: HttpRequest, obj: Address, form: Any, change: bool) -> None:
+        services.address_save(address=obj)
+
+    def delete_model(self, request: HttpRequest, obj: Address) -> None:
+        services.address_delete(address=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Address]) -> None:
+        for address in queryset:
+            services.address_delete(address=address)
 
 
 # allauth's own admin shows an authenticator's `data`, which holds the TOTP

@@ -67,6 +67,15 @@ class AddressForm(forms.ModelForm[Address]):
         for name, token in autocomplete.items():
             self.fields[name].widget.attrs["autocomplete"] = token
 
+    def validate_constraints(self) -> None:
+        """Skip the one-default-per-user constraints (they name only ``user``):
+        the services keep them by moving the flag, not by refusing the form."""
+        exclude = self._get_validation_exclusions() | {"user"}  # type: ignore[attr-defined]
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except forms.ValidationError as exc:
+            self._update_errors(exc)  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.errors:

@@ -91,6 +91,17 @@ def address_update(
 
 
 @transaction.atomic
+def address_save(*, address: Address) -> Address:
+    """Save an address whose fields a form already validated and set (the
+    admin's), moving any default flag it claims away from the user's others."""
+    _address_defaults_set(
+        address=address, shipping=address.is_default_shipping, billing=address.is_default_billing
+    )
+    address.save()
+    return address
+
+
+@transaction.atomic
 def address_set_default(*, address: Address, kind: DefaultKind) -> Address:
     _address_defaults_set(address=address, shipping=kind == "shipping", billing=kind == "billing")
     address.save(update_fields=["is_default_shipping", "is_default_billing", "updated_at"])

@@ -116,9 +116,26 @@ def test_add_user_form_refuses_an_email_that_differs_only_in_case(staff_client):
 
     assert response.status_code == 200
     assert response.context["adminform"].form.errors == {
-        "__all__": ["Constraint “accounts_user_email_ci_unique” is violated."]
+        "email": ["A user with this email address already exists."]
     }
     assert User.objects.filter(email__iexact="taken@example.com").count() == 1
+
+
+def test_add_user_form_lowercases_the_email_domain(staff_client):
+    staff_client.post(
+        "/admin/accounts/user/add/",
+        {
+            "email": "Grace@EXAMPLE.COM",
+            "usable_password": "true",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            **NO_ADDRESSES,
+        },
+    )
+
+    assert list(User.objects.filter(email__iexact="grace@example.com").values_list("email", flat=True)) == [
+        "Grace@example.com"
+    ]
 
 
 def test_user_change_page_shows_the_address_book_inline_and_no_username(staff_client):
@@ -204,6 +221,32 @@ def test_address_added_in_the_admin_is_normalised_for_its_country(staff_client):
         "10117",
         "DE",
     )
+
+
+def test_ticking_default_in_the_admin_moves_it_from_the_other_address(staff_client):
+    owner = UserFactory.create()
+    home = AddressFactory.create(user=owner, is_default_shipping=True, is_default_billing=True)
+    work = AddressFactory.create(user=owner, label="Work")
+
+    response = staff_client.post(
+        f"/admin/accounts/address/{work.pk}/change/",
+        {
+            "user": owner.pk,
+            "label": "Work",
+            "full_name": "Ada Lovelace",
+            "street_address_1": "Unter den Linden 1",
+            "postal_code": "10117",
+            "city": "Berlin",
+            "country_code": "DE",
+            "is_default_shipping": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    home.refresh_from_db()
+    work.refresh_from_db()
+    assert (home.is_default_shipping, home.is_default_billing) == (False, True)
+    assert (work.is_default_shipping, work.is_default_billing) == (True, False)
 
 
 def test_address_admin_refuses_a_postal_code_wrong_for_the_country(staff_client):
