@@ -120,6 +120,10 @@ def address_delete(*, address: Address) -> None:
         successor.save(update_fields=["is_default_shipping", "is_default_billing", "updated_at"])
 
 
+def _e164(phone: PhoneNumber | str | None) -> str:
+    return phone.as_e164 if isinstance(phone, PhoneNumber) else ""
+
+
 def _isoformat(value: Any) -> str | None:
     return value.isoformat() if value else None
 
@@ -132,7 +136,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "email": user.email,
             "first_name": user.first_name,
             "last_name": user.last_name,
-            "phone": str(user.phone or ""),
+            "phone": _e164(user.phone),
             "marketing_consent": user.marketing_consent,
             "marketing_consent_at": _isoformat(user.marketing_consent_at),
             "date_joined": _isoformat(user.date_joined),
@@ -146,7 +150,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             {
                 "label": address.label,
                 **{field: getattr(address, field) for field in ADDRESS_FIELDS},
-                "phone": str(address.phone or ""),
+                "phone": _e164(address.phone),
                 "is_default_shipping": address.is_default_shipping,
                 "is_default_billing": address.is_default_billing,
                 "created_at": _isoformat(address.created_at),

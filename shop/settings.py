@@ -245,12 +245,15 @@ ACCOUNT_RATE_LIMITS = {
 # Behind a reverse proxy the client's IP is in X-Forwarded-For; without this,
 # per-IP limits would count every visitor as the proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SHOP_NAME
 # Staff must have two-factor authentication to use the admin; `make run`
 # relaxes this for the demo only.
 ADMIN_REQUIRE_MFA = env.bool("ADMIN_REQUIRE_MFA", default=True)
 
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
@@ -268,12 +271,14 @@ SOCIALACCOUNT_PROVIDERS = {
         "APPS": _social_apps("google"),
         "SCOPE": ["profile", "email"],
         "AUTH_PARAMS": {"access_type": "online"},
+        "OAUTH_PKCE_ENABLED": True,
     },
     "github": {"APPS": _social_apps("github"), "SCOPE": ["user:email"]},
     "facebook": {"APPS": _social_apps("facebook"), "SCOPE": ["email"], "METHOD": "oauth2"},
 }
 
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="DE")
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"
 
 # --- Security ---------------------------------------------------------------
 

@@ -28,7 +28,7 @@ def test_profile_saves_names_phone_and_consent_with_its_date(client):
 
     assert response.status_code == 302
     user.refresh_from_db()
-    assert (user.first_name, user.last_name, str(user.phone)) == ("Grace", "Hopper", "+49301234567")
+    assert (user.first_name, user.last_name, user.phone.as_e164) == ("Grace", "Hopper", "+49301234567")
     assert user.marketing_consent is True
     assert user.marketing_consent_at is not None
     assert user.marketing_consent_at >= before

@@ -3,6 +3,7 @@ end against a local stand-in for each provider (tests/accounts/oauth_standin.py)
 our server redirects to the stand-in, the stand-in plays the person consenting,
 and our server exchanges the code and reads the profile from the stand-in."""
 
+import base64
 import copy
 import hashlib
 import hmac
@@ -267,6 +268,11 @@ def test_social_login_creates_a_verified_user_from_the_provider_and_logs_them_in
     query = dict(parse_qsl(urlsplit(authorize_url).query))
     state = query.pop("state")
     query_scope = set(query.pop("scope").split(" "))
+    # Google runs with PKCE: a S256 challenge now, its verifier with the code.
+    challenge = query.pop("code_challenge", None)
+    assert (query.pop("code_challenge_method", None), challenge is not None) == (
+        ("S256", True) if provider == "google" else (None, False)
+    )
     assert authorize_url.startswith(f"{standin.url}/{provider}/")
     assert query == {
         "client_id": client_id,
@@ -283,7 +289,13 @@ def test_social_login_creates_a_verified_user_from_the_provider_and_logs_them_in
     assert response["Location"] == reverse("accounts:profile")
     (token_request,) = standin.requests_to(TOKEN_PATH[provider])
     assert token_request.method == "POST"
-    assert token_request.form == {
+    form = dict(token_request.form)
+    verifier = form.pop("code_verifier", None)
+    if challenge is not None:
+        assert verifier is not None
+        digest = hashlib.sha256(verifier.encode()).digest()
+        assert base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == challenge
+    assert form == {
         "code": standin.issued_codes[0],
         "client_id": client_id,
         "client_secret": secret,

@@ -1,0 +1,43 @@
+"""allauth adapters: where the shop's rules meet allauth's flows."""
+
+import base64
+from typing import Any
+
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request: HttpRequest, provider: Any = None, client_id: Any = None) -> list[SocialApp]:
+        """Keys from the environment win over a Social application row for the
+        same provider: allauth would otherwise find two apps and fail."""
+        apps: list[SocialApp] = super().list_apps(request, provider=provider, client_id=client_id)
+        from_settings = {app.provider for app in apps if app.pk is None}
+        return [app for app in apps if app.pk is None or app.provider not in from_settings]
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """TOTP secrets and recovery-code seeds are stored encrypted (Fernet), so
+    a copy of the database alone cannot pass anyone's second factor. The key
+    is ``MFA_ENCRYPTION_KEY`` or, when unset, derived from ``SECRET_KEY``."""
+
+    def _fernet(self) -> Fernet:
+        key = settings.MFA_ENCRYPTION_KEY
+        if not key:
+            digest = salted_hmac("accounts.mfa", "encryption-key", algorithm="sha256").digest()
+            key = base64.urlsafe_b64encode(digest).decode()
+        return Fernet(key)
+
+    def encrypt(self, text: str) -> str:
+        return self._fernet().encrypt(text.encode()).decode()
+
+    def decrypt(self, encrypted_text: str) -> str:
+        try:
+            return self._fernet().decrypt(encrypted_text.encode()).decode()
+        except InvalidToken:
+            raise ValueError("An MFA secret could not be decrypted: was the key changed?") from None
