@@ -29,7 +29,9 @@ class AddressForm(forms.ModelForm[Address]):
 
     class Meta:
         model = Address
+        # Country first: it decides which of the other fields are required.
         fields = (
+            "country_code",
             "label",
             "full_name",
             "company_name",
@@ -39,7 +41,6 @@ class AddressForm(forms.ModelForm[Address]):
             "city",
             "city_area",
             "country_area",
-            "country_code",
             "phone",
             "is_default_shipping",
             "is_default_billing",

@@ -1,0 +1,85 @@
+"""Playwright fixtures: Debian's Chromium, one page per viewport, and a record
+of every console error and Content-Security-Policy violation on that page."""
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+
+from tests.conftest import CHROMIUM
+
+# Playwright's sync API runs an event loop in the test's thread; Django would
+# otherwise refuse the database calls the test and its fixtures make there.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
+}
+# The page reports what the browser blocked; the console shows it too, but
+# this event names the directive.
+_REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`);
+});
+"""
+
+
+@dataclass
+class Tab:
+    """A page at one viewport, its problems, and where its screenshots go."""
+
+    page: Page
+    viewport: str
+    problems: list[str] = field(default_factory=list)
+
+    def screenshot(self, step: str) -> Path:
+        path = SCREENSHOTS / self.viewport / f"{step}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=path, full_page=True)
+        return path
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def tab(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Tab]:
+    viewport: str = request.param
+    context = browser.new_context(**VIEWPORTS[viewport], locale="en-GB")  # type: ignore[arg-type]
+    context.set_default_timeout(10_000)
+    context.add_init_script(_REPORT_CSP_VIOLATIONS)
+    page = context.new_page()
+    tab = Tab(page=page, viewport=viewport)
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error":
+            tab.problems.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: tab.problems.append(f"{page.url}: {error}"))
+    yield tab
+    context.close()
