@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a brand new secret"
-VERIFICATION_SENT_PAGE = "We have sent an email to you for verification."
+VERIFICATION_SENT_PAGE = "If this is a new account, follow the link in it to confirm your address."
 CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[-:\w]+/)")
 RESET_LINK = re.compile(r"https?://[^/\s]+(/accounts/password/reset/key/([0-9A-Za-z]+)-[^/\s]+/)")
 DAY = 24 * 60 * 60

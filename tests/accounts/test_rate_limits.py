@@ -123,6 +123,9 @@ def test_signups_beyond_twenty_a_minute_from_one_ip_are_refused(client):
     refused = _signup(client, "new20@example.com")
 
     assert refused.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    # The refusal is a page of the shop that says what to do.
+    assert "Please wait a little, then try again." in refused.text
+    assert '<header class="site-header">' in refused.text
     assert not User.objects.filter(email="new20@example.com").exists()
     assert len(mail.outbox) == 20
     other_ip = Client(REMOTE_ADDR=OTHER_IP)

@@ -484,8 +484,9 @@ def test_social_login_with_the_email_of_an_existing_account_neither_logs_in_nor_
     page = Page(client.get(response["Location"]))
     assert page.status_code == 200
     assert page.has_site_header
-    assert "Verify Your Email Address" in page.text
-    assert "We have sent an email to you" in page.text
+    assert "Check your email" in page.text
+    # The page tells the owner of an existing account what to do.
+    assert "If you already have an account with this address, the email explains how to sign in" in page.text
     (message,) = mail.outbox
     assert message.to == ["ada@example.org"]
     assert message.subject == "[Shop] Account Already Exists"

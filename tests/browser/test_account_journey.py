@@ -47,7 +47,7 @@ def test_shopper_signs_up_verifies_manages_account_and_downloads_data(live_serve
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign Up").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Verify Your Email Address")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     tab.screenshot("03-verification-sent")
 
     # Open the link from the mail, as on another device, and confirm.
