@@ -15,7 +15,9 @@ class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
     phone = PhoneNumberField(
-        label=_("Phone"), required=False, help_text=_("With the country code, for example +49 30 123456.")
+        label=_("Phone"),
+        required=False,
+        help_text=_("A number from another country needs its country code, for example +44 20 7946 0000."),
     )
     marketing_consent = forms.BooleanField(label=_("Send me offers and news by email"), required=False)
 
