@@ -4,6 +4,7 @@ is set (CI), where a missing service fails the run instead."""
 
 import os
 import shutil
+from pathlib import Path
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +16,11 @@ from pytest_django.fixtures import Settings
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REQUIRE_SERVICES = bool(os.environ.get("REQUIRE_SERVICES"))
 PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # WhiteNoise warns on every request when STATIC_ROOT does not exist yet.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 def _missing(marker: str) -> str | None:
