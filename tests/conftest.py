@@ -4,8 +4,8 @@ is set (CI), where a missing service fails the run instead."""
 
 import os
 import shutil
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
