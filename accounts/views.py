@@ -125,5 +125,5 @@ def account_delete_view(request: HttpRequest) -> HttpResponse:
         services.user_delete(user=user)
         logout(request)
         messages.success(request, _("Your account was deleted. We are sorry to see you go."))
-        return redirect("home")
+        return redirect("catalog:home")
     return render(request, "accounts/account_delete.html", {"form": form})

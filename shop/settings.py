@@ -49,8 +49,10 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.facebook",
+    "django.contrib.postgres",
     "shop",
     "accounts",
+    "catalog",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import TemplateView
 
 from shop import health
 
@@ -17,11 +16,11 @@ admin.site.site_header = f"{settings.SHOP_NAME} administration"
 admin.site.site_title = settings.SHOP_NAME
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="shop/home.html"), name="home"),
     path("healthz", health.healthz_view, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("", include("catalog.urls")),
 ]
 
 if settings.DEBUG:

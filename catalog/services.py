@@ -1,0 +1,86 @@
+"""The verbs of the catalog (stock has its own module, catalog/stock.py)."""
+
+from collections.abc import Iterable
+
+import markdown
+import nh3
+from django.db import transaction
+from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
+
+from catalog.models import Category, Product, Variant
+
+# What a product description may contain once rendered: text formatting,
+# lists, headings, tables and links; no scripts, styles, images or iframes.
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "s", "code", "pre", "blockquote",
+    "ul", "ol", "li", "h2", "h3", "h4", "hr", "a",
+    "table", "thead", "tbody", "tr", "th", "td",
+}  # fmt: skip
+
+
+def markdown_render(text: str) -> str:
+    """Markdown to HTML that is safe to put on the page.
+
+    >>> markdown_render("**Soft** <script>alert(1)</script> [x](javascript:alert(1))")
+    '<p><strong>Soft</strong>  <a rel="noopener noreferrer nofollow">x</a></p>'
+    """
+    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "th": {"align"}, "td": {"align"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+@transaction.atomic
+def category_save(*, category: Category) -> Category:
+    """Save a category and keep the tree's paths true, for it and, when it
+    moved, for all its descendants."""
+    if category.parent_id is not None and category.pk is not None:
+        parent = Category.objects.only("path").get(pk=category.parent_id)
+        if parent.path.startswith(category.path or "//"):
+            raise ValueError("A category cannot be moved below itself.")
+    old_path = category.path
+    category.save()
+    parent_path = Category.objects.only("path").get(pk=category.parent_id).path if category.parent_id else "/"
+    new_path = f"{parent_path}{category.pk}/"
+    if new_path != old_path:
+        depth = new_path.count("/") - 2
+        Category.objects.filter(pk=category.pk).update(path=new_path, depth=depth)
+        if old_path:
+            # Descendants keep their tail and get the new head.
+            for child in Category.objects.filter(path__startswith=old_path).exclude(pk=category.pk):
+                child_path = new_path + child.path[len(old_path) :]
+                Category.objects.filter(pk=child.pk).update(path=child_path, depth=child_path.count("/") - 2)
+        category.path, category.depth = new_path, depth
+    return category
+
+
+def category_descendant_ids(*, category: Category) -> list[int]:
+    """The category and every category below it."""
+    return list(Category.objects.filter(path__startswith=category.path).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def product_save(*, product: Product) -> Product:
+    """Save a product with its description rendered once, here, not per request."""
+    product.description_html = markdown_render(product.description)
+    product.save()
+    return product
+
+
+def product_listing_refresh(*, product_ids: Iterable[int]) -> None:
+    """Recompute the listing columns of these products from their active
+    variants: lowest and highest price, and whether any unit is available."""
+    ids = list(product_ids)
+    if not ids:
+        return
+    active = Variant.objects.filter(product=OuterRef("pk"), is_active=True)
+    prices = active.order_by().values("product")
+    Product.objects.filter(pk__in=ids).update(
+        price_min=Subquery(prices.annotate(v=Min("price")).values("v")[:1]),
+        price_max=Subquery(prices.annotate(v=Max("price")).values("v")[:1]),
+        in_stock=Exists(active.filter(stock_on_hand__gt=F("stock_reserved"))),
+    )
