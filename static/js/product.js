@@ -1,0 +1,122 @@
+// The product page's variant picker, enhanced: price, compare-at price, stock,
+// SKU, the add-to-cart form and the gallery follow the chosen options at once.
+// Without this script the picker is a GET form and the server renders the
+// same things; the variant data comes from a json_script element (data, not
+// code, so the CSP allows it).
+(function () {
+  "use strict";
+
+  function init() {
+    var dataElement = document.getElementById("product-variants");
+    var picker = document.querySelector("[data-variant-picker]");
+    if (!dataElement || !picker) return;
+    var variants = JSON.parse(dataElement.textContent);
+    if (!variants.length) return;
+
+    var optionSelects = Array.prototype.slice.call(picker.querySelectorAll("select[data-option]"));
+    var variantSelect = picker.querySelector("select[data-variant-select]");
+    var submit = picker.querySelector("[data-picker-submit]");
+    if (submit) submit.hidden = true;
+
+    var price = document.querySelector("[data-variant-price]");
+    var compare = document.querySelector("[data-variant-compare]");
+    var compareAmount = document.querySelector("[data-variant-compare-amount]");
+    var stock = document.querySelector("[data-variant-stock]");
+    var sku = document.querySelector("[data-variant-sku]");
+    var cartVariant = document.querySelector("[data-cart-variant]");
+    var quantity = document.querySelector("[data-cart-quantity]");
+    var cartSubmit = document.querySelector("[data-cart-submit]");
+    var gallery = document.querySelector("[data-gallery]");
+    var galleryOrder = gallery ? Array.prototype.slice.call(gallery.children) : [];
+    var notice = document.querySelector("[data-product] .message-warning");
+
+    function byId(id) {
+      for (var i = 0; i < variants.length; i++) if (variants[i].id === id) return variants[i];
+      return null;
+    }
+
+    // The variant with the most of the selected values; the one whose
+    // select just changed must match, the others may give way.
+    function matching(changed) {
+      var wanted = optionSelects.map(function (select) { return Number(select.value); });
+      var changedValue = changed ? Number(changed.value) : null;
+      var best = null;
+      var bestScore = -1;
+      variants.forEach(function (variant) {
+        if (changedValue !== null && variant.values.indexOf(changedValue) === -1) return;
+        var score = wanted.filter(function (value) { return variant.values.indexOf(value) !== -1; }).length;
+        if (variant.available > 0) score += 0.5;
+        if (score > bestScore) { best = variant; bestScore = score; }
+      });
+      return best;
+    }
+
+    function text(element, value) { if (element) element.textContent = value; }
+
+    function show(variant) {
+      text(price, variant.price);
+      if (compare) compare.hidden = !variant.compareAt;
+      text(compareAmount, variant.compareAt);
+      if (stock) {
+        stock.textContent = variant.stock;
+        stock.className = "stock stock-" + variant.stockCode;
+      }
+      text(sku, variant.sku);
+      if (cartVariant) cartVariant.value = variant.id;
+      if (quantity) {
+        quantity.max = Math.max(variant.available, 1);
+        if (Number(quantity.value) > variant.available) quantity.value = Math.max(Math.min(variant.available, Number(quantity.value)), 1);
+      }
+      if (cartSubmit) {
+        cartSubmit.disabled = variant.available <= 0;
+        cartSubmit.textContent = variant.available > 0 ? cartSubmit.dataset.labelAdd : cartSubmit.dataset.labelOut;
+      }
+      optionSelects.forEach(function (select) {
+        variant.values.forEach(function (value) {
+          if (select.querySelector('option[value="' + value + '"]')) select.value = String(value);
+        });
+      });
+      if (variantSelect) variantSelect.value = String(variant.id);
+      reorderGallery(variant);
+      if (notice) notice.hidden = true;
+      var url = new URL(window.location.href);
+      Array.prototype.slice.call(url.searchParams.keys()).forEach(function (key) {
+        if (key.indexOf("option-") === 0) url.searchParams.delete(key);
+      });
+      url.searchParams.set("variant", variant.id);
+      window.history.replaceState(null, "", url);
+    }
+
+    // The chosen variant's images first, then the others in their order; the
+    // first is the large one, so it loads at once.
+    function reorderGallery(variant) {
+      if (!gallery) return;
+      var own = [];
+      var rest = [];
+      galleryOrder.forEach(function (item) {
+        (variant.images.indexOf(Number(item.dataset.imageId)) !== -1 ? own : rest).push(item);
+      });
+      own.concat(rest).forEach(function (item, index) {
+        gallery.appendChild(item);
+        var img = item.querySelector("img");
+        if (img && index === 0) img.loading = "eager";
+      });
+    }
+
+    picker.addEventListener("change", function (event) {
+      var target = event.target;
+      var variant = target === variantSelect ? byId(Number(target.value)) : matching(target);
+      if (variant) show(variant);
+    });
+    picker.addEventListener("submit", function (event) {
+      var variant = variantSelect ? byId(Number(variantSelect.value)) : matching(null);
+      if (variant) {
+        event.preventDefault();
+        show(variant);
+      }
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
