@@ -33,6 +33,7 @@ run: $(VENV)/.base
 	@mkdir -p var/media var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_accounts
+	$(PY) manage.py seed_demo --products 200
 	@echo "Serving the shop on http://127.0.0.1:8000 (admin: /admin/, Ctrl-C to stop)"
 	ADMIN_REQUIRE_MFA=0 $(PY) manage.py runserver 127.0.0.1:8000
 
