@@ -14,6 +14,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -112,6 +113,12 @@ class Product(models.Model):
             models.Index(fields=("is_active", "-created_at"), name="catalog_prod_active_new"),
             models.Index(fields=("is_active", "-units_sold"), name="catalog_prod_active_sold"),
             models.Index(fields=("is_active", "-rating_average"), name="catalog_prod_active_rated"),
+            # The home page's featured products: a handful among many.
+            models.Index(
+                fields=("-created_at",),
+                condition=Q(is_active=True, is_featured=True),
+                name="catalog_prod_featured",
+            ),
         )
 
     def __str__(self) -> str:
@@ -218,6 +225,10 @@ class Variant(models.Model):
                 name="catalog_variant_reserved_within_on_hand",
             ),
             models.CheckConstraint(condition=Q(price__gte=0), name="catalog_variant_price_not_negative"),
+        )
+        indexes = (
+            # Search puts the product of an exact SKU, in any case, first (catalog/search.py).
+            models.Index(Upper("sku"), name="catalog_variant_sku_upper"),
         )
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
 
 from catalog.models import Category, Product, Variant
+from catalog.search import search_vector_refresh
 
 # What a product description may contain once rendered: text formatting,
 # lists, headings, tables and links; no scripts, styles, images or iframes.
@@ -68,7 +69,19 @@ def product_save(*, product: Product) -> Product:
     """Save a product with its description rendered once, here, not per request."""
     product.description_html = markdown_render(product.description)
     product.save()
+    search_vector_refresh(product_ids=[product.pk])
     return product
+
+
+@transaction.atomic
+def product_set_active(*, product_ids: Iterable[int], is_active: bool) -> int:
+    """Show (or hide) these products to shoppers, e.g. staff's bulk action;
+    returns how many changed."""
+    return (
+        Product.objects.filter(pk__in=list(product_ids))
+        .exclude(is_active=is_active)
+        .update(is_active=is_active)
+    )
 
 
 def product_listing_refresh(*, product_ids: Iterable[int]) -> None:

@@ -4,25 +4,101 @@ Owned in parts while the catalog is built: the listing, category and search
 suggestion views by the listing work, the home and product views by the
 product-page work."""
 
-from django.http import HttpRequest, HttpResponse
+import hashlib
+
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from catalog import selectors
+from catalog.forms import ListingFilterForm
+from catalog.models import Category, Product
+from catalog.product_page import product_page_build
 
 
 def home_view(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalog/home.html")
+    home = selectors.home_featured_products()
+    context = {
+        "categories": selectors.home_featured_categories(),
+        "products": home.products,
+        "products_featured": home.featured,
+    }
+    return render(request, "catalog/home.html", context)
+
+
+def _listing_response(
+    request: HttpRequest, template: str, *, category_page: selectors.CategoryPage | None = None
+) -> HttpResponse:
+    """A listing page: bad query-string values are ignored with a note, never an error."""
+    form = ListingFilterForm(request.GET)
+    listing = selectors.product_listing(
+        filters=form.filters,
+        page_number=form.page_number(),
+        per_page=form.page_size(),
+        include_inactive=request.user.is_staff,
+        category=category_page.category if category_page else None,
+    )
+    context = {
+        "form": form,
+        "listing": listing,
+        "page_obj": listing.page,
+        "page_range": listing.page.paginator.get_elided_page_range(
+            listing.page.number, on_each_side=2, on_ends=1
+        ),
+        "notes": [*form.notes, *listing.notes],
+        "chips": form.chips(labels=listing.labels),
+        "sort_choices": selectors.Sort.choices,
+        "per_page_choices": selectors.PER_PAGE_CHOICES,
+        "category_page": category_page,
+    }
+    return render(request, template, context)
 
 
 def product_list_view(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """/products/: search and filters over the whole catalog."""
+    return _listing_response(request, "catalog/product_list.html")
 
 
 def category_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    raise NotImplementedError
+    """A category with its descendants' products; inactive ones are a 404 for shoppers."""
+    try:
+        category_page = selectors.category_page_get(slug=slug, include_inactive=request.user.is_staff)
+    except Category.DoesNotExist:
+        raise Http404(_("No such category.")) from None
+    return _listing_response(request, "catalog/category_detail.html", category_page=category_page)
 
 
 def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
-    raise NotImplementedError
+    """Inactive products are a 404 for shoppers; staff see them, with a notice."""
+    try:
+        product = selectors.product_get_for_page(slug=slug, include_inactive=request.user.is_staff)
+    except Product.DoesNotExist:
+        raise Http404(_("No such product.")) from None
+    page = product_page_build(product=product, query=request.GET, absolute=request.build_absolute_uri)
+    category = selectors.product_main_category(product=product)
+    context = {
+        "product": product,
+        "page": page,
+        "breadcrumbs": selectors.category_breadcrumbs(category=category),
+        "related": selectors.product_related_list(product=product, category=category),
+    }
+    return render(request, "catalog/product_detail.html", context)
+
+
+# Suggestions are the same for everyone and change slowly.
+SUGGEST_CACHE_SECONDS = 60
 
 
 def search_suggest_view(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+    """GET ?q=…: {"query", "products": [{"title", "url", "price"}], "suggestions"},
+    for the header's search box (static/js/search.js)."""
+    query = request.GET.get("q", "")[:1000]
+    key = "catalog:suggest:" + hashlib.sha256(" ".join(query.lower().split()).encode()).hexdigest()
+    data = cache.get(key)
+    if data is None:
+        data = selectors.search_suggest(query=query)
+        cache.set(key, data, SUGGEST_CACHE_SECONDS)
+    response = JsonResponse(data)
+    response["Cache-Control"] = f"public, max-age={SUGGEST_CACHE_SECONDS}"
+    return response

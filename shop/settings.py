@@ -98,6 +98,14 @@ DATABASES = {
 # Persistent connections: a bare view serves ~8x the requests per second.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Typo-tolerant search (catalog/search.py): how alike a title must look to
+    # a query, per connection, so that pg_trgm's operator (and its index) use it.
+    # 0.25 lets one swap of letters through ("jakcet" finds "Jacket").
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = " ".join(
+        filter(None, [_options.get("options"), "-c pg_trgm.word_similarity_threshold=0.25"])
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -118,6 +126,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 MEDIA_URL = "/media/"
+# Product image uploads: larger files or more pixels (decompression bombs)
+# are refused; WebP thumbnails are made once, at these widths, never upscaled.
+CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
+CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
+CATALOG_IMAGE_WIDTHS = env.list("CATALOG_IMAGE_WIDTHS", cast=int, default=[320, 640, 1024])
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
