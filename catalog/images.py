@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
 
 from catalog.models import ProductImage
+from catalog.page_cache import catalog_generation_bump
 
 # Pillow's format names, and what a person calls them.
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
@@ -186,6 +187,7 @@ def product_image_save(*, image: ProductImage, upload: File[Any] | None = None) 
     make its WebP renditions, store the original and the renditions, and,
     after commit, delete the files it replaces. Without one, save the other
     fields (alt text, position, variant)."""
+    catalog_generation_bump()
     if upload is None:
         image.save()
         return image
@@ -222,6 +224,7 @@ def product_image_delete(*, image: ProductImage) -> None:
     storage = image.image.storage
     names = [image.image.name or "", *image.renditions.values()]
     image.delete()
+    catalog_generation_bump()
     transaction.on_commit(lambda: _files_delete(storage, names))
 
 

@@ -55,6 +55,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from catalog.models import Brand, Product, Tag, Variant
+from catalog.page_cache import catalog_generation_bump
 
 # Longer input is cut here, silently for the search itself (the listing page
 # says so); nobody types 200 characters into a shop's search box on purpose.
@@ -168,7 +169,10 @@ def search_vector_refresh(*, product_ids: Iterable[int]) -> None:
     call it for the products they touched, in batches. A no-op on SQLite.
     """
     ids = list(product_ids)
-    if not ids or not search_is_full_text():
+    if not ids:
+        return
+    catalog_generation_bump()
+    if not search_is_full_text():
         return
     skus = (
         Variant.objects.filter(product=OuterRef("pk"), is_active=True)

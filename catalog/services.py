@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
 
 from catalog.models import Category, Product, Variant
+from catalog.page_cache import catalog_generation_bump
 from catalog.search import search_vector_refresh
 
 # What a product description may contain once rendered: text formatting,
@@ -56,6 +57,7 @@ def category_save(*, category: Category) -> Category:
                 child_path = new_path + child.path[len(old_path) :]
                 Category.objects.filter(pk=child.pk).update(path=child_path, depth=child_path.count("/") - 2)
         category.path, category.depth = new_path, depth
+    catalog_generation_bump()
     return category
 
 
@@ -70,6 +72,7 @@ def product_save(*, product: Product) -> Product:
     product.description_html = markdown_render(product.description)
     product.save()
     search_vector_refresh(product_ids=[product.pk])
+    catalog_generation_bump()
     return product
 
 
@@ -77,11 +80,13 @@ def product_save(*, product: Product) -> Product:
 def product_set_active(*, product_ids: Iterable[int], is_active: bool) -> int:
     """Show (or hide) these products to shoppers, e.g. staff's bulk action;
     returns how many changed."""
-    return (
+    changed = (
         Product.objects.filter(pk__in=list(product_ids))
         .exclude(is_active=is_active)
         .update(is_active=is_active)
     )
+    catalog_generation_bump()
+    return changed
 
 
 def product_listing_refresh(*, product_ids: Iterable[int]) -> None:
@@ -97,3 +102,4 @@ def product_listing_refresh(*, product_ids: Iterable[int]) -> None:
         price_max=Subquery(prices.annotate(v=Max("price")).values("v")[:1]),
         in_stock=Exists(active.filter(stock_on_hand__gt=F("stock_reserved"))),
     )
+    catalog_generation_bump()

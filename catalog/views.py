@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from catalog import selectors
 from catalog.forms import ListingFilterForm
 from catalog.models import Category, Product
+from catalog.page_cache import page_cached
 from catalog.product_page import product_page_build
 
 
+@page_cached
 def home_view(request: HttpRequest) -> HttpResponse:
     home = selectors.home_featured_products()
     context = {
@@ -55,11 +57,13 @@ def _listing_response(
     return render(request, template, context)
 
 
+@page_cached
 def product_list_view(request: HttpRequest) -> HttpResponse:
     """/products/: search and filters over the whole catalog."""
     return _listing_response(request, "catalog/product_list.html")
 
 
+@page_cached
 def category_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     """A category with its descendants' products; inactive ones are a 404 for shoppers."""
     try:
@@ -69,6 +73,7 @@ def category_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing_response(request, "catalog/category_detail.html", category_page=category_page)
 
 
+@page_cached
 def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Inactive products are a 404 for shoppers; staff see them, with a notice."""
     try:

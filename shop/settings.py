@@ -85,6 +85,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "shop.context_processors.shop",
+                "catalog.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -131,6 +132,9 @@ MEDIA_URL = "/media/"
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
 CATALOG_IMAGE_MAX_PIXELS = env.int("CATALOG_IMAGE_MAX_PIXELS", default=40_000_000)
 CATALOG_IMAGE_WIDTHS = env.list("CATALOG_IMAGE_WIDTHS", cast=int, default=[320, 640, 1024])
+# Catalog pages rendered for anonymous shoppers are cached this long (any
+# catalog change makes them stale at once; 0 turns the cache off).
+CATALOG_PAGE_CACHE_SECONDS = env.int("CATALOG_PAGE_CACHE_SECONDS", default=300)
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -47,6 +47,8 @@ def _isolated(settings: Settings) -> Iterator[None]:
     """Every test starts with an empty cache (rate limits live there), an
     empty outbox, and a fast password hasher (Argon2 is tested on its own)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages are asserted as built; the page cache has its own tests.
+    settings.CATALOG_PAGE_CACHE_SECONDS = 0
     cache.clear()
     mail.outbox = []
     yield

@@ -19,6 +19,12 @@ pytestmark = pytest.mark.django_db
 Reason = StockMovement.Reason
 
 
+def _alerts(callbacks: list) -> list:
+    """The alert tasks among the on-commit callbacks (cached pages are also
+    made stale on commit)."""
+    return [callback for callback in callbacks if getattr(callback, "func", None) is not None]
+
+
 @pytest.fixture(autouse=True)
 def _eager_tasks() -> Iterator[None]:
     """With Redis configured the tasks would go to the broker; here they run
@@ -53,7 +59,7 @@ def test_crossing_the_threshold_emails_the_active_staff_once_after_commit(
         stock_reserve(lines=[(variant, 3)], reference="CHK-1")
         assert mail.outbox == []  # nothing before the commit
 
-    assert len(callbacks) == 1
+    assert len(_alerts(callbacks)) == 1
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["boss@example.com", "stock@example.com"]
@@ -69,7 +75,7 @@ def test_no_alert_while_stock_stays_above_the_threshold(staff, django_capture_on
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         stock_reserve(lines=[(variant, 4)], reference="CHK-1")
 
-    assert callbacks == []
+    assert _alerts(callbacks) == []
     assert mail.outbox == []
 
 
@@ -82,7 +88,7 @@ def test_no_second_alert_while_stock_stays_low(staff, django_capture_on_commit_c
         stock_reserve(lines=[(variant, 2)], reference="CHK-2")
         stock_adjust(variant=variant, quantity_change=-1, reason=Reason.ADJUSTMENT, note="Damaged")
 
-    assert callbacks == []
+    assert _alerts(callbacks) == []
     assert len(mail.outbox) == 1
 
 
@@ -127,7 +133,7 @@ def test_a_sale_of_reserved_units_does_not_alert_again(staff, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         stock_commit(lines=[(variant, 2)], reference="ORD-1")
 
-    assert callbacks == []
+    assert _alerts(callbacks) == []
     assert len(mail.outbox) == 1
 
 
@@ -142,7 +148,7 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(staff, django_capture_o
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
         reserve_then_crash()
 
-    assert callbacks == []
+    assert _alerts(callbacks) == []
     assert mail.outbox == []
     variant.refresh_from_db()
     assert variant.stock_reserved == 0
