@@ -7,7 +7,7 @@ selectors by the listing work; product page and home selectors (at the end)
 by the product-page work."""
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
@@ -269,18 +269,38 @@ def _table(model: type[models.Model] | Any) -> str:
 
 
 def _facets_compute(
-    *, queryset: QuerySet[Product], parent: Category | None, include_inactive: bool
+    *,
+    queryset: QuerySet[Product],
+    parent: Category | None,
+    include_inactive: bool,
+    unfiltered: Mapping[str, QuerySet[Product]] | None = None,
 ) -> Facets:
     """Every facet of the result in ONE query (a CTE of the hits and a UNION
     ALL of one GROUP BY per facet; PostgreSQL and SQLite alike): the total,
     in-stock count and price range, then brands, tags, option values, rating
     buckets and the subcategories of ``parent`` (roots without one) counting
-    their descendants' products."""
+    their descendants' products.
+
+    ``unfiltered`` holds, for "brand", "tag" and "option", the result without
+    that kind's own filter: its counts come from there, so that choosing one
+    brand still offers the others (values of one kind widen the result)."""
     hits = queryset.order_by().values("pk", "brand_id", "in_stock", "price_min", "rating_average")
     try:
         hits_sql, hits_params = hits.query.sql_with_params()
+        own: dict[str, tuple[str, tuple[Any, ...]]] = {
+            kind: rows.order_by().values("pk", "brand_id").query.sql_with_params()
+            for kind, rows in (unfiltered or {}).items()
+        }
     except EmptyResultSet:  # e.g. a search without a single word: nothing to count
         return Facets()
+    extra_ctes = "".join(
+        f", {kind}_hits (id, brand_id) AS ({own_sql})" for kind, (own_sql, _p) in own.items()
+    )
+    extra_params = [param for _sql, params in own.values() for param in params]
+
+    def source(kind: str) -> str:
+        return f"{kind}_hits" if kind in own else "hits"
+
     category_through = Product.categories.through
     tag_through = Product.tags.through
     product_option = ProductOptionValue._meta.get_field("option").related_model
@@ -290,23 +310,23 @@ def _facets_compute(
         category_parent += " AND c.is_active = %s"
         category_params.append(True)
     sql = f"""
-        WITH hits (id, brand_id, in_stock, price, rating) AS ({hits_sql})
+        WITH hits (id, brand_id, in_stock, price, rating) AS ({hits_sql}){extra_ctes}
         SELECT 'summary' AS kind, CAST(NULL AS VARCHAR(255)) AS key, CAST(NULL AS VARCHAR(255)) AS label,
                COUNT(*) AS n, SUM(CASE WHEN h.in_stock THEN 1 ELSE 0 END) AS n2,
                MIN(h.price) AS low, MAX(h.price) AS high
           FROM hits h
         UNION ALL
         SELECT 'brand', b.slug, b.name, COUNT(*), NULL, NULL, NULL
-          FROM hits h JOIN {_table(Brand)} b ON b.id = h.brand_id
+          FROM {source("brand")} h JOIN {_table(Brand)} b ON b.id = h.brand_id
          GROUP BY b.slug, b.name
         UNION ALL
         SELECT 'tag', t.slug, t.name, COUNT(*), NULL, NULL, NULL
-          FROM hits h JOIN {_table(tag_through)} pt ON pt.product_id = h.id
+          FROM {source("tag")} h JOIN {_table(tag_through)} pt ON pt.product_id = h.id
           JOIN {_table(Tag)} t ON t.id = pt.tag_id
          GROUP BY t.slug, t.name
         UNION ALL
         SELECT 'option', o.name, v.value, COUNT(DISTINCT h.id), AVG(v.position), NULL, NULL
-          FROM hits h JOIN {_table(product_option)} o ON o.product_id = h.id
+          FROM {source("option")} h JOIN {_table(product_option)} o ON o.product_id = h.id
           JOIN {_table(ProductOptionValue)} v ON v.option_id = o.id
          GROUP BY o.name, v.value
         UNION ALL
@@ -323,7 +343,7 @@ def _facets_compute(
          GROUP BY c.slug, c.name
     """  # noqa: S608 (only table names are interpolated; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*hits_params, *category_params])
+        cursor.execute(sql, [*hits_params, *extra_params, *category_params])
         rows = cursor.fetchall()
     facets = Facets()
     rating_counts: dict[str, int] = {}
@@ -371,13 +391,16 @@ def _facets_cached(
     parent: Category | None,
     include_inactive: bool,
     fuzzy: bool = False,
+    unfiltered: Mapping[str, QuerySet[Product]] | None = None,
 ) -> Facets:
     """Shoppers' facets (with the total) come from the cache for a minute:
     the same for every visitor, and they read every product of the result
     (0.13 s for the whole catalog at 20,000 products), while a count a minute
     old is fine. Staff always count afresh."""
     if include_inactive:
-        return _facets_compute(queryset=products, parent=parent, include_inactive=include_inactive)
+        return _facets_compute(
+            queryset=products, parent=parent, include_inactive=include_inactive, unfiltered=unfiltered
+        )
     signature = (
         replace(filters, sort="", q=search.search_query_clean(filters.q)),
         parent.pk if parent else None,
@@ -386,7 +409,9 @@ def _facets_cached(
     key = "catalog:facets:" + hashlib.sha256(repr(signature).encode()).hexdigest()
     facets: Facets | None = cache.get(key)
     if facets is None:
-        facets = _facets_compute(queryset=products, parent=parent, include_inactive=include_inactive)
+        facets = _facets_compute(
+            queryset=products, parent=parent, include_inactive=include_inactive, unfiltered=unfiltered
+        )
         cache.set(key, facets, FACETS_CACHE_SECONDS)
     return facets
 
@@ -420,17 +445,34 @@ def product_listing(
     columns, never their variants. Inactive products and categories only for
     staff (``include_inactive``), who see them marked."""
     found, notes = _filters_resolve(filters=filters, include_inactive=include_inactive)
-    base = Product.objects.all() if include_inactive else Product.objects.filter(is_active=True)
-    base = _products_filter(queryset=base, filters=filters, found=found, category=category)
+    visible = Product.objects.all() if include_inactive else Product.objects.filter(is_active=True)
+    base = _products_filter(queryset=visible, filters=filters, found=found, category=category)
     query = search.search_query_clean(filters.q)
-    products, fuzzy, suggestions = base, False, []
-    if query:
-        products = search.product_search(queryset=base, query=query)
+
+    def searched(queryset: QuerySet[Product]) -> QuerySet[Product]:
+        return search.product_search(queryset=queryset, query=query) if query else queryset
+
+    products, fuzzy, suggestions = searched(base), False, []
+    # The result without each kind's own filter, for that kind's facet counts.
+    unfiltered: dict[str, QuerySet[Product]] = {}
+    for kind, kind_filters, kind_found in (
+        ("brand", filters, {**found, "brand": {}}),
+        ("tag", filters, {**found, "tag": {}}),
+        ("option", replace(filters, options=()), found),
+    ):
+        if kind_found != found or kind_filters != filters:
+            unfiltered[kind] = searched(
+                _products_filter(queryset=visible, filters=kind_filters, found=kind_found, category=category)
+            )
     parent = category
     if found["category"] and len(found["category"]) == 1:
         parent = Category(pk=next(iter(found["category"].values()))[0])
     facets = _facets_cached(
-        filters=filters, products=products, parent=parent, include_inactive=include_inactive
+        filters=filters,
+        products=products,
+        parent=parent,
+        include_inactive=include_inactive,
+        unfiltered=unfiltered,
     )
     if query and facets.total == 0 and search.search_is_full_text():
         fuzzy_products = search.product_search_fuzzy(queryset=base, query=query)

@@ -109,10 +109,26 @@ def test_top_level_category_facet_counts_products_of_descendants(client, shop):
     ]
 
 
+def test_a_kinds_own_filter_leaves_its_other_values_on_offer_with_counts(client, shop):
+    # Size M narrows to the Blue (Acme) and Red (Borealis) jackets; choosing
+    # Acme must still offer Borealis, counted under the other filters.
+    response = client.get(LIST, {"brand": "acme", "option": "Size:M"})
+
+    assert [p.title for p in response.context["page_obj"].object_list] == ["Blue Rain Jacket"]
+    assert facet(response, "brands") == [("acme", 1), ("borealis", 1)]
+    assert [(v.label, v.count) for v in response.context["listing"].facets.options["Size"]] == [
+        ("S", 1),
+        ("M", 1),
+    ]
+
+
 def test_selected_facet_values_are_marked(client, shop):
     response = client.get(LIST, {"brand": "acme", "option": "Size:M"})
 
-    assert [(v.value, v.selected) for v in response.context["listing"].facets.brands] == [("acme", True)]
+    assert [(v.value, v.selected) for v in response.context["listing"].facets.brands] == [
+        ("acme", True),
+        ("borealis", False),
+    ]
     assert [(v.value, v.selected) for v in response.context["listing"].facets.options["Size"]] == [
         ("Size:S", False),
         ("Size:M", True),
