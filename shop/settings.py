@@ -135,6 +135,9 @@ CATALOG_IMAGE_WIDTHS = env.list("CATALOG_IMAGE_WIDTHS", cast=int, default=[320, 
 # Catalog pages rendered for anonymous shoppers are cached this long (any
 # catalog change makes them stale at once; 0 turns the cache off).
 CATALOG_PAGE_CACHE_SECONDS = env.int("CATALOG_PAGE_CACHE_SECONDS", default=300)
+# Product cards (the bulk of a listing's rendering) are cached the same way,
+# for everyone, so a search nobody made before still reuses them.
+CATALOG_CARD_CACHE_SECONDS = env.int("CATALOG_CARD_CACHE_SECONDS", default=300)
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -49,6 +49,7 @@ def _isolated(settings: Settings) -> Iterator[None]:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages are asserted as built; the page cache has its own tests.
     settings.CATALOG_PAGE_CACHE_SECONDS = 0
+    settings.CATALOG_CARD_CACHE_SECONDS = 0
     cache.clear()
     mail.outbox = []
     yield

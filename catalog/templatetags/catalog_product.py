@@ -1,12 +1,17 @@
 """Template helpers of the product page."""
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+from catalog.page_cache import catalog_generation
 
 register = template.Library()
 
@@ -21,3 +26,33 @@ def json_ld(data: dict[str, Any]) -> SafeString:
     ``json_script`` so that no value can close the element."""
     payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))  # noqa: S308
+
+
+CARD_TEMPLATE = "catalog/_product_card.html"
+
+
+@register.simple_tag(takes_context=True)
+def product_card_items(context: template.Context, products: Iterable[Any]) -> SafeString:
+    """The products as ``<li>`` cards. A card shows only the product's own
+    columns, so its HTML is cached per product and catalog generation: a
+    listing renders only the cards no page has shown since the catalog last
+    changed (``CATALOG_CARD_CACHE_SECONDS``, 0 turns it off)."""
+    products = list(products)
+    timeout = settings.CATALOG_CARD_CACHE_SECONDS
+    if not products:
+        return mark_safe("")
+    generation = catalog_generation()
+    keys = {product.pk: f"catalog:card:{generation}:{product.pk}" for product in products}
+    cached = cache.get_many(list(keys.values())) if timeout else {}
+    card = context.template.engine.get_template(CARD_TEMPLATE) if context.template else None
+    rendered: dict[str, str] = {}
+    items = []
+    for product in products:
+        html = cached.get(keys[product.pk])
+        if html is None and card is not None:
+            with context.push(product=product):
+                html = rendered[keys[product.pk]] = card.render(context)
+        items.append(f"<li>{html}</li>")
+    if rendered and timeout:
+        cache.set_many(rendered, timeout)
+    return mark_safe("".join(items))  # noqa: S308 - our own templates' output

@@ -8,7 +8,7 @@ from django.middleware.csrf import _unmask_cipher_token  # type: ignore[attr-def
 from django.test import Client
 
 from catalog import services
-from catalog.models import StockMovement
+from catalog.models import Product, StockMovement
 from catalog.page_cache import CSRF_PLACEHOLDER
 from catalog.stock import stock_adjust
 from tests.catalog.factories import ProductFactory
@@ -29,6 +29,7 @@ def _found(pattern: re.Pattern[str], html: str) -> str:
 @pytest.fixture(autouse=True)
 def _page_cache_on(settings):
     settings.CATALOG_PAGE_CACHE_SECONDS = 300
+    settings.CATALOG_CARD_CACHE_SECONDS = 300
 
 
 @pytest.mark.parametrize("path", ["/", "/products/", "/products/?q=coat&sort=price_asc"])
@@ -103,3 +104,19 @@ def test_a_visitor_with_a_session_is_served_live(client, django_assert_max_num_q
         client.get("/products/")
 
     assert len(live.captured_queries) > 0
+
+
+def test_product_cards_are_cached_until_the_catalog_changes(client):
+    client.force_login(UserFactory.create())  # signed in: the page itself is built live
+    product = ProductFactory.create(title="Warm coat")
+    client.get("/products/")
+    Product.objects.filter(pk=product.pk).update(title="Changed behind the services' back")
+
+    cached = client.get("/products/")
+    product.refresh_from_db()
+    product.title = "Winter coat"
+    services.product_save(product=product)
+    fresh = client.get("/products/")
+
+    assert "Warm coat" in cached.text
+    assert "Winter coat" in fresh.text
