@@ -29,7 +29,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog import services
+from catalog import locks, services
 from catalog.image_forms import ProductImageForm
 from catalog.images import product_image_delete, product_image_save
 from catalog.models import (
@@ -329,6 +329,11 @@ class ProductAdmin(admin.ModelAdmin[Product]):
     actions = ("activate", "deactivate")
 
     def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
+        if change:
+            # The stock services lock variants before their product; a save
+            # here that locked the product first could deadlock with a checkout.
+            locks.variants_lock(variant_ids=obj.variants.values_list("pk", flat=True))
+            locks.products_lock(product_ids=[obj.pk])
         services.product_save(product=obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
