@@ -11,7 +11,10 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from pytest_django.fixtures import Settings
+
+from shop.celery import app as celery_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 REQUIRE_SERVICES = bool(os.environ.get("REQUIRE_SERVICES"))
@@ -40,6 +43,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 if REQUIRE_SERVICES:
                     raise pytest.UsageError(f"{item.nodeid}: {reason}, and services are required")
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _eager_tasks() -> Iterator[None]:
+    """Celery tasks run in the test's thread, also when Redis is configured."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture
+def staff_client(settings: Settings) -> Client:
+    """A superuser's client for the admin, with the staff MFA rule off (it
+    has its own tests in tests/accounts/test_mfa.py)."""
+    from tests.factories import UserFactory
+
+    settings.ADMIN_REQUIRE_MFA = False
+    client = Client()
+    client.force_login(UserFactory.create(email="boss@example.com", is_staff=True, is_superuser=True))
+    return client
 
 
 @pytest.fixture(autouse=True)

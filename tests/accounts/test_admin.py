@@ -7,8 +7,6 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from allauth.socialaccount.models import SocialAccount
-from django.test import Client
-from pytest_django.fixtures import Settings
 
 from accounts.models import Address, User
 from tests.factories import AddressFactory, UserFactory
@@ -18,14 +16,6 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a long enough passphrase"
 # The management form of the address inline, as the browser sends it.
 NO_ADDRESSES = {"addresses-TOTAL_FORMS": "0", "addresses-INITIAL_FORMS": "0"}
-
-
-@pytest.fixture
-def staff_client(settings: Settings) -> Client:
-    settings.ADMIN_REQUIRE_MFA = False
-    client = Client()
-    client.force_login(UserFactory.create(email="boss@example.com", is_staff=True, is_superuser=True))
-    return client
 
 
 def _rows(response) -> list[str]:

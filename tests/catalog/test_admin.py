@@ -3,7 +3,7 @@ inlines and bulk actions, stock adjustments, the low-stock list and the
 read-only ledger. The two-factor rule of the admin is tested in accounts;
 here it is switched off so that a staff session can be forced."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from io import BytesIO
 
@@ -13,34 +13,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from PIL import Image
-from pytest_django.fixtures import Settings
 
 from catalog.images import product_image_save
 from catalog.models import Category, Product, ProductImage, ProductOption, StockMovement, Variant
 from catalog.stock import stock_adjust, stock_reserve
-from shop.celery import app as celery_app
 from tests.catalog.factories import BrandFactory, CategoryFactory, ProductFactory, VariantFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 Reason = StockMovement.Reason
-
-
-@pytest.fixture(autouse=True)
-def _eager_tasks() -> Iterator[None]:
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = eager
-
-
-@pytest.fixture
-def staff_client(settings: Settings) -> Client:
-    settings.ADMIN_REQUIRE_MFA = False
-    client = Client()
-    client.force_login(UserFactory.create(email="boss@example.com", is_staff=True, is_superuser=True))
-    return client
 
 
 def _rows(response) -> list[str]:

@@ -1,8 +1,6 @@
 """Low-stock alerts: one email to the active staff when a variant's available
 stock falls to its threshold or below, sent by Celery after commit."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -10,7 +8,6 @@ from django.db import transaction
 from catalog.models import StockMovement, Variant
 from catalog.stock import stock_adjust, stock_commit, stock_low_alert_send, stock_release, stock_reserve
 from catalog.tasks import stock_low_alert_send as stock_low_alert_send_task
-from shop.celery import app as celery_app
 from tests.catalog.factories import ProductFactory
 from tests.factories import UserFactory
 
@@ -23,16 +20,6 @@ def _alerts(callbacks: list) -> list:
     """The alert tasks among the on-commit callbacks (cached pages are also
     made stale on commit)."""
     return [callback for callback in callbacks if getattr(callback, "func", None) is not None]
-
-
-@pytest.fixture(autouse=True)
-def _eager_tasks() -> Iterator[None]:
-    """With Redis configured the tasks would go to the broker; here they run
-    in-process, when the transaction commits."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = eager
 
 
 @pytest.fixture

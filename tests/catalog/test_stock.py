@@ -2,8 +2,6 @@
 Concurrency is proved in test_stock_concurrency.py; low-stock alerts in
 test_low_stock_alert.py."""
 
-from collections.abc import Iterator
-
 import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
@@ -18,22 +16,12 @@ from catalog.stock import (
     stock_release,
     stock_reserve,
 )
-from shop.celery import app as celery_app
 from tests.catalog.factories import ProductFactory, VariantFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 Reason = StockMovement.Reason
-
-
-@pytest.fixture(autouse=True)
-def _eager_tasks() -> Iterator[None]:
-    """Low-stock alerts run in-process instead of going to the broker."""
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = eager
 
 
 def _variant(*, sku: str = "TEE-M", on_hand: int = 10, reserved: int = 0, threshold: int = 0) -> Variant:

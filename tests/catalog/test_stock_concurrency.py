@@ -5,7 +5,7 @@ most once, stock never negative and the ledger equal to the rows."""
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 from django.db import connections
@@ -13,20 +13,11 @@ from django.db.models import Min, Sum
 
 from catalog.models import Product, StockMovement, Variant
 from catalog.stock import InsufficientStock, stock_adjust, stock_commit, stock_release, stock_reserve
-from shop.celery import app as celery_app
 from tests.catalog.factories import ProductFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 Reason = StockMovement.Reason
-
-
-@pytest.fixture(autouse=True)
-def _eager_tasks() -> Iterator[None]:
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = eager
 
 
 def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
