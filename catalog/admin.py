@@ -18,7 +18,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Value, When
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -44,6 +44,7 @@ from catalog.models import (
     Tag,
     Variant,
 )
+from catalog.page_cache import catalog_generation_bump
 from catalog.search import search_vector_refresh
 from catalog.stock import ADJUST_REASONS, StockError, stock_adjust
 
@@ -75,6 +76,19 @@ def _option_values(product_id: int | None) -> QuerySet[ProductOptionValue]:
 
 
 # --- Category tree --------------------------------------------------------------
+
+
+class ShopperVisibleAdmin[M: models.Model](admin.ModelAdmin[M]):
+    """Deleting what shoppers see makes cached catalog pages stale (saves go
+    through services that already do)."""
+
+    def delete_model(self, request: HttpRequest, obj: M) -> None:
+        super().delete_model(request, obj)
+        catalog_generation_bump()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[M]) -> None:
+        super().delete_queryset(request, queryset)
+        catalog_generation_bump()
 
 
 class CategoryAdminForm(forms.ModelForm[Category]):
@@ -124,7 +138,7 @@ class CategoryTreeChangeList(ChangeList):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin[Category]):
+class CategoryAdmin(ShopperVisibleAdmin[Category]):
     form = CategoryAdminForm
     list_display = ("tree_name", "slug", "position", "is_active", "is_featured")
     list_display_links = ("tree_name",)
@@ -150,7 +164,7 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
 
 
 @admin.register(Brand)
-class BrandAdmin(admin.ModelAdmin[Brand]):
+class BrandAdmin(ShopperVisibleAdmin[Brand]):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -162,7 +176,7 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin[Tag]):
+class TagAdmin(ShopperVisibleAdmin[Tag]):
     list_display = ("name", "slug")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
@@ -283,7 +297,7 @@ class CategoryTreeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin[Product]):
+class ProductAdmin(ShopperVisibleAdmin[Product]):
     list_display = (
         "title",
         "brand",
@@ -403,7 +417,7 @@ class ProductOptionValueInline(admin.TabularInline[ProductOptionValue, ProductOp
 
 
 @admin.register(ProductOption)
-class ProductOptionAdmin(admin.ModelAdmin[ProductOption]):
+class ProductOptionAdmin(ShopperVisibleAdmin[ProductOption]):
     """Reached from a product's options inline; edits an option's values."""
 
     list_display = ("name", "product")
@@ -469,7 +483,7 @@ class LowStockFilter(admin.SimpleListFilter):
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin[Variant]):
+class VariantAdmin(ShopperVisibleAdmin[Variant]):
     """Variants are added on their product's page; here staff find them by
     SKU, see what runs low and adjust stock."""
 

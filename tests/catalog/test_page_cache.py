@@ -120,3 +120,13 @@ def test_product_cards_are_cached_until_the_catalog_changes(client):
 
     assert "Warm coat" in cached.text
     assert "Winter coat" in fresh.text
+
+
+def test_deleting_a_product_in_the_admin_makes_cached_pages_stale(staff_client):
+    product = ProductFactory.create(title="Warm coat")
+    assert "Warm coat" in Client().get("/products/").text
+
+    staff_client.post(f"/admin/catalog/product/{product.pk}/delete/", {"post": "yes"})
+
+    assert not Product.objects.exists()
+    assert "Warm coat" not in Client().get("/products/").text
