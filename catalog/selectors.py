@@ -36,6 +36,7 @@ from django.utils.translation import gettext_lazy
 
 from catalog import search
 from catalog.models import Brand, Category, Product, ProductImage, ProductOptionValue, Tag, Variant
+from catalog.page_cache import catalog_generation
 
 # --- Listing, category and search (the listing work) -------------------------
 
@@ -395,8 +396,9 @@ def _facets_cached(
 ) -> Facets:
     """Shoppers' facets (with the total) come from the cache for a minute:
     the same for every visitor, and they read every product of the result
-    (0.13 s for the whole catalog at 20,000 products), while a count a minute
-    old is fine. Staff always count afresh."""
+    (0.13 s for the whole catalog at 20,000 products). The key holds the
+    catalog generation, so any catalog change counts afresh. Staff always
+    count afresh."""
     if include_inactive:
         return _facets_compute(
             queryset=products, parent=parent, include_inactive=include_inactive, unfiltered=unfiltered
@@ -406,7 +408,8 @@ def _facets_cached(
         parent.pk if parent else None,
         fuzzy,
     )
-    key = "catalog:facets:" + hashlib.sha256(repr(signature).encode()).hexdigest()
+    # The generation makes the counts follow every catalog change at once.
+    key = f"catalog:facets:{catalog_generation()}:" + hashlib.sha256(repr(signature).encode()).hexdigest()
     facets: Facets | None = cache.get(key)
     if facets is None:
         facets = _facets_compute(

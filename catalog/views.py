@@ -6,6 +6,7 @@ product-page work."""
 
 import hashlib
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from catalog import selectors
 from catalog.forms import ListingFilterForm
 from catalog.models import Category, Product
-from catalog.page_cache import page_cached
+from catalog.page_cache import catalog_generation, page_cached
 from catalog.product_page import product_page_build
 
 
@@ -53,6 +54,8 @@ def _listing_response(
         "sort_choices": selectors.Sort.choices,
         "per_page_choices": selectors.PER_PAGE_CHOICES,
         "category_page": category_page,
+        "catalog_generation": catalog_generation(),
+        "fragment_cache_seconds": settings.CATALOG_CARD_CACHE_SECONDS,
     }
     return render(request, template, context)
 

@@ -11,7 +11,7 @@ from catalog import services
 from catalog.models import Product, StockMovement
 from catalog.page_cache import CSRF_PLACEHOLDER
 from catalog.stock import stock_adjust
-from tests.catalog.factories import ProductFactory
+from tests.catalog.factories import BrandFactory, ProductFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,3 +130,16 @@ def test_deleting_a_product_in_the_admin_makes_cached_pages_stale(staff_client):
 
     assert not Product.objects.exists()
     assert "Warm coat" not in Client().get("/products/").text
+
+
+def test_facet_counts_follow_a_catalog_change_at_once(client):
+    client.force_login(UserFactory.create())  # signed in: the page itself is built live
+    brand = BrandFactory.create(name="Acme")
+    ProductFactory.create(title="Warm coat", brand=brand)
+    before = client.get("/products/")
+
+    ProductFactory.create(title="Rain coat", brand=brand)
+    after = client.get("/products/")
+
+    assert [(v.label, v.count) for v in before.context["listing"].facets.brands] == [("Acme", 1)]
+    assert 'Acme <span class="facet-count">(2)</span>' in after.text
