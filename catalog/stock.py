@@ -116,14 +116,24 @@ def stock_reserve(
 ) -> list[StockMovement]:
     """Hold units for a checkout, all lines or none: when any variant has
     fewer available units (on hand minus reserved) than asked, nothing is
-    reserved and ``InsufficientStock`` names every short SKU."""
+    reserved and ``InsufficientStock`` names every short SKU. A variant no
+    longer sold (it or its product inactive) has none available."""
     quantities = _lines_normalise(lines)
     locked = _lock_all(quantities)
     available_before = _available(locked)
+    withdrawn = set(
+        Product.objects.filter(
+            pk__in={row.product_id for row in locked.values()}, is_active=False
+        ).values_list("pk", flat=True)
+    )
+    sellable = {
+        pk: row.stock_available if row.is_active and row.product_id not in withdrawn else 0
+        for pk, row in locked.items()
+    }
     shortages = [
-        Shortage(sku=locked[pk].sku, requested=quantity, available=locked[pk].stock_available)
+        Shortage(sku=locked[pk].sku, requested=quantity, available=sellable[pk])
         for pk, quantity in quantities.items()
-        if locked[pk].stock_available < quantity
+        if sellable[pk] < quantity
     ]
     if shortages:
         raise InsufficientStock(shortages)

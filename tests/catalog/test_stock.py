@@ -318,3 +318,18 @@ def test_the_database_refuses_negative_stock_even_past_the_services():
         Variant.objects.filter(pk=tee.pk).update(stock_on_hand=-1)
     with pytest.raises(IntegrityError), transaction.atomic():
         Variant.objects.filter(pk=tee.pk).update(stock_reserved=2)
+
+
+@pytest.mark.parametrize("withdrawn", ["variant", "product"])
+def test_units_no_longer_sold_cannot_be_reserved(withdrawn):
+    tee, mug = _variant(sku="TEE", on_hand=5), _variant(sku="MUG", on_hand=3)
+    if withdrawn == "variant":
+        Variant.objects.filter(pk=tee.pk).update(is_active=False)
+    else:
+        Product.objects.filter(pk=tee.product_id).update(is_active=False)
+
+    with pytest.raises(InsufficientStock) as refused:
+        stock_reserve(lines=[(tee, 1), (mug, 1)], reference="CHK-9")
+
+    assert [(s.sku, s.requested, s.available) for s in refused.value.shortages] == [("TEE", 1, 0)]
+    assert (_stock(tee), _stock(mug)) == ((5, 0), (3, 0))
