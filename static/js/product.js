@@ -65,6 +65,7 @@
       if (cartVariant) cartVariant.value = variant.id;
       if (quantity) {
         quantity.max = Math.max(variant.available, 1);
+        quantity.disabled = variant.available <= 0;
         if (Number(quantity.value) > variant.available) quantity.value = Math.max(Math.min(variant.available, Number(quantity.value)), 1);
       }
       if (cartSubmit) {

@@ -143,9 +143,11 @@ def _expect_offer(page: Page, *, price: str, stock: str, can_buy: bool) -> None:
     expect(_stock(page)).to_have_text(stock)
     if can_buy:
         expect(page.get_by_role("button", name="Add to cart")).to_be_enabled()
+        expect(page.get_by_label("Quantity")).to_be_enabled()
     else:
         expect(page.get_by_role("button", name="Add to cart")).to_have_count(0)
         expect(page.get_by_role("button", name="Out of stock")).to_be_disabled()
+        expect(page.get_by_label("Quantity")).to_be_disabled()
 
 
 @pytest.fixture
