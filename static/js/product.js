@@ -6,7 +6,35 @@
 (function () {
   "use strict";
 
+  // The first image is the large one: it loads at once and picks a large
+  // rendition from its srcset; the others stay thumbnails.
+  function galleryLead(gallery) {
+    Array.prototype.forEach.call(gallery.children, function (item, index) {
+      var img = item.querySelector("img");
+      if (!img) return;
+      img.sizes = index === 0 ? gallery.dataset.sizesLead : gallery.dataset.sizesThumb;
+      if (index === 0) img.loading = "eager";
+    });
+  }
+
+  // Choosing a thumbnail makes it the large image; the large one opens the
+  // full-size file (as every image does without this script).
+  function initGallery() {
+    var gallery = document.querySelector("[data-gallery]");
+    if (!gallery) return;
+    gallery.addEventListener("click", function (event) {
+      var link = event.target.closest("a.gallery-link");
+      if (!link) return;
+      var item = link.closest("[data-image-id]");
+      if (!item || item === gallery.firstElementChild) return;
+      event.preventDefault();
+      gallery.insertBefore(item, gallery.firstElementChild);
+      galleryLead(gallery);
+    });
+  }
+
   function init() {
+    initGallery();
     var dataElement = document.getElementById("product-variants");
     var picker = document.querySelector("[data-variant-picker]");
     if (!dataElement || !picker) return;
@@ -97,11 +125,10 @@
       galleryOrder.forEach(function (item) {
         (variant.images.indexOf(Number(item.dataset.imageId)) !== -1 ? own : rest).push(item);
       });
-      own.concat(rest).forEach(function (item, index) {
+      own.concat(rest).forEach(function (item) {
         gallery.appendChild(item);
-        var img = item.querySelector("img");
-        if (img && index === 0) img.loading = "eager";
       });
+      galleryLead(gallery);
     }
 
     picker.addEventListener("change", function (event) {

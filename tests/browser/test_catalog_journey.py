@@ -272,6 +272,12 @@ def test_shopper_searches_filters_opens_a_product_and_switches_its_variant(
     assert page.url == f"{url}?variant={catalog['M/Navy'].pk}"
     tab.screenshot("catalog-09-variant-navy")
 
+    # A thumbnail, chosen, becomes the large image (without leaving the page).
+    page.get_by_role("link", name="Alpine Down Jacket in red").click()
+    expect(_first_image(page)).to_have_attribute("alt", "Alpine Down Jacket in red")
+    expect(_first_image(page)).to_have_attribute("sizes", "(min-width: 48rem) 36rem, 100vw")
+    assert page.url == f"{url}?variant={catalog['M/Navy'].pk}"
+
     assert tab.problems == []
 
 

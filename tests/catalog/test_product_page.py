@@ -299,7 +299,8 @@ def test_chosen_variants_images_come_first_in_the_gallery(client):
 
     ids = [int(pk) for pk in re.findall(rb'class="gallery-item" data-image-id="(\d+)"', response.content)]
     assert ids == [chosen.images.get().pk, variants["S", "Red"].images.get().pk, general.pk]
-    assert re.search(rb'data-image-id="%d">\s*<img [^>]*loading="eager"' % ids[0], response.content)
+    lead = rb'data-image-id="%d">\s*<a [^>]*>\s*<img [^>]*loading="eager"' % ids[0]
+    assert re.search(lead, response.content)
 
 
 def test_variant_data_for_the_script_is_embedded_as_json(client):
