@@ -1,10 +1,7 @@
 """The questions of the catalog: read-only querysets with the
 ``select_related``/``prefetch_related`` their pages need, so that each page
-runs a small, constant number of queries.
-
-Owned in parts while the catalog is built: listing, category and search
-selectors by the listing work; product page and home selectors (at the end)
-by the product-page work."""
+runs a small, constant number of queries: first the listing, category and
+search selectors, then those of the product page and the home page."""
 
 import hashlib
 from collections.abc import Iterable, Mapping
@@ -38,7 +35,7 @@ from catalog import search
 from catalog.models import Brand, Category, Product, ProductImage, ProductOptionValue, Tag, Variant
 from catalog.page_cache import catalog_generation
 
-# --- Listing, category and search (the listing work) -------------------------
+# --- Listing, category and search --------------------------------------------
 
 PER_PAGE_CHOICES = (12, 24, 48)
 DEFAULT_PER_PAGE = 24
@@ -555,7 +552,7 @@ def search_suggest(*, query: str, limit: int = 8) -> dict[str, Any]:
     }
 
 
-# --- Product page and home (the product-page work) ---------------------------
+# --- Product page and home ---------------------------------------------------
 
 
 def product_get_for_page(*, slug: str, include_inactive: bool = False) -> Product:

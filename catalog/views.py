@@ -1,8 +1,5 @@
-"""Shopper pages of the catalog. Views parse, call a selector, render.
-
-Owned in parts while the catalog is built: the listing, category and search
-suggestion views by the listing work, the home and product views by the
-product-page work."""
+"""Shopper pages of the catalog. Views parse, call a selector, render; the
+pages anonymous shoppers see come from the page cache (catalog/page_cache.py)."""
 
 import hashlib
 
