@@ -1,0 +1,57 @@
+"""The questions of the catalog: read-only querysets with the
+``select_related``/``prefetch_related`` their pages need, so that each page
+runs a small, constant number of queries: first the listing, category and
+search selectors, then those of the product page and the home page.
+"""
+
+from catalog.selectors.listing import (
+    DEFAULT_PER_PAGE,
+    FACETS_CACHE_SECONDS,
+    FEW_RESULTS,
+    PER_PAGE_CHOICES,
+    CategoryPage,
+    Facets,
+    FacetValue,
+    Listing,
+    ListingFilters,
+    Sort,
+    category_page_get,
+    product_card_images,
+    product_cards,
+    product_listing,
+    search_suggest,
+)
+from catalog.selectors.products import (
+    HomeProducts,
+    category_breadcrumbs,
+    home_featured_categories,
+    home_featured_products,
+    product_get_for_page,
+    product_main_category,
+    product_related_list,
+)
+
+__all__ = (
+    "DEFAULT_PER_PAGE",
+    "FACETS_CACHE_SECONDS",
+    "FEW_RESULTS",
+    "PER_PAGE_CHOICES",
+    "CategoryPage",
+    "FacetValue",
+    "Facets",
+    "HomeProducts",
+    "Listing",
+    "ListingFilters",
+    "Sort",
+    "category_breadcrumbs",
+    "category_page_get",
+    "home_featured_categories",
+    "home_featured_products",
+    "product_card_images",
+    "product_cards",
+    "product_get_for_page",
+    "product_listing",
+    "product_main_category",
+    "product_related_list",
+    "search_suggest",
+)
