@@ -117,7 +117,8 @@ def catalog_rows_read(*, stream: TextIO, file_format: Format) -> list[RawRow]:
     """The rows of a CSV (with a header row) or JSON (a list of objects) file."""
     if file_format == "json":
         try:
-            data = json.load(stream)
+            # Amounts stay exact: JSON numbers with a fraction become Decimal.
+            data = json.load(stream, parse_float=Decimal)
         except json.JSONDecodeError as exc:
             raise CatalogImportError([RowError(0, "", f"not valid JSON: {exc}")]) from exc
         if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
@@ -158,7 +159,7 @@ class _CellError(ValueError):
 def _text(value: Any, *, max_length: int, strip: bool = True) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
+    if not isinstance(value, str | int | Decimal) or isinstance(value, bool):
         raise _CellError(f"{value!r} is not text")
     text = str(value)
     text = text.strip() if strip else text
@@ -183,7 +184,7 @@ def _bool(value: Any) -> bool | None:
 def _decimal(value: Any) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise _CellError(f"{value!r} is not a number")
     try:
         number = Decimal(str(value).strip())

@@ -60,6 +60,7 @@ from catalog.seeding.vocabulary import (
     TreeNode,
 )
 from catalog.services import category_save, markdown_render
+from shop.money import money_round
 
 SKU_PREFIX = "DEMO-"
 BATCH_SIZE = 1000
@@ -271,8 +272,8 @@ def _barcode(index: int, n: int) -> str:
     return f"{digits}{check}"
 
 
-def _money(value: float) -> Decimal:
-    return Decimal(f"{value:.2f}")
+def _money(value: Decimal) -> Decimal:
+    return money_round(value)
 
 
 @cache
@@ -330,8 +331,8 @@ def _product_plan(*, index: int, seed: int, reference: _Reference) -> _Plan:
     intro = rng.randrange(len(INTROS))
     highlights = tuple(sorted(rng.sample(range(len(HIGHLIGHTS)), 3)))
     markdown, rendered = _description(intro, highlights, rng.randrange(len(CLOSINGS)))
-    base_price = rng.uniform(*kind.price)
-    price = _money(int(base_price) + (0.99 if rng.random() < 0.7 else 0.0))
+    base_price = Decimal(rng.randint(*kind.price))
+    price = base_price + (Decimal("0.99") if rng.random() < 0.7 else Decimal(0))
     on_sale = rng.random() < 0.2
 
     options: list[tuple[str, list[str]]] = []
@@ -353,14 +354,18 @@ def _product_plan(*, index: int, seed: int, reference: _Reference) -> _Plan:
     variants = []
     for n, combination in enumerate(combinations[:6], start=1):
         # Bigger pans cost more; clothes cost the same in every size.
-        step = _money(base_price * 0.1 * combination[0][1]) if kind.options == "cookware" else Decimal(0)
+        step = (
+            _money(base_price * Decimal("0.1") * combination[0][1])
+            if kind.options == "cookware"
+            else Decimal(0)
+        )
         variant_price = price + step
         variants.append(
             _VariantPlan(
                 sku=f"{SKU_PREFIX}{index:06d}-{n}",
                 barcode=_barcode(index, n),
                 price=variant_price,
-                compare_at_price=_money(float(variant_price) * 1.25) if on_sale else None,
+                compare_at_price=_money(variant_price * Decimal("1.25")) if on_sale else None,
                 stock=0 if rng.random() < 0.08 else rng.randint(1, 60),
                 combination=combination,
             )

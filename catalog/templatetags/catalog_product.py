@@ -40,7 +40,7 @@ def product_card_items(context: template.Context, products: Iterable[Any]) -> Sa
     products = list(products)
     timeout = settings.CATALOG_CARD_CACHE_SECONDS
     if not products:
-        return mark_safe("")
+        return SafeString("")
     generation = catalog_generation()
     keys = {product.pk: f"catalog:card:{generation}:{product.pk}" for product in products}
     cached = cache.get_many(list(keys.values())) if timeout else {}

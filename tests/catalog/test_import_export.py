@@ -336,3 +336,16 @@ def test_seeded_products_have_specifications_the_format_leaves_alone() -> None:
     assert specifications >= 3
     assert ProductSpecification.objects.filter(product=product).count() == specifications
     assert ProductImage.objects.filter(product=product).count() >= 1
+
+
+def test_json_numbers_are_read_exactly_never_as_floats() -> None:
+    text = '[{"product_slug": "a", "product_title": "A", "sku": "A-1", "price": 19.99},'
+    text += ' {"product_slug": "a", "sku": "A-2", "price": 0.30000000000000004}]'
+    rows = catalog_rows_read(stream=io.StringIO(text), file_format="json")
+
+    with pytest.raises(CatalogImportError) as raised:
+        catalog_import(rows=rows, reference="import:x.json")
+
+    assert rows[0].cells["price"] == Decimal("19.99")
+    assert [error.field for error in raised.value.errors] == ["price"]
+    assert "0.30000000000000004" in str(raised.value.errors[0])
