@@ -90,6 +90,11 @@
         listbox.appendChild(option("site-search-p" + i, product.title, product.url,
           product.price ? currency + " " + product.price : ""));
       });
+      if ((data.products || []).length && data.query) {
+        var seeAll = form.getAttribute("data-see-all") || "See all results for “%s”";
+        listbox.appendChild(option("site-search-all", seeAll.replace("%s", data.query),
+          listUrl + "?q=" + encodeURIComponent(data.query)));
+      }
       active = -1;
       input.removeAttribute("aria-activedescendant");
       if (listbox.children.length) {

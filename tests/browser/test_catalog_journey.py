@@ -190,7 +190,8 @@ def test_shopper_searches_filters_opens_a_product_and_switches_its_variant(
     expect(suggestions.get_by_role("option", name=re.compile(r"^Alpine Down Jacket"))).to_contain_text(
         "EUR 149.00"
     )
-    expect(suggestions.get_by_role("option")).to_have_count(6)
+    expect(suggestions.get_by_role("option")).to_have_count(7)  # six jackets, then "see all"
+    expect(suggestions.get_by_role("option").last).to_have_text("See all results for “jacket”")
     expect(suggestions.get_by_role("option", name=re.compile("Wool Socks"))).to_have_count(0)
     tab.screenshot("catalog-02-suggestions")
 
