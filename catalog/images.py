@@ -220,12 +220,14 @@ def product_image_save(*, image: ProductImage, upload: File[Any] | None = None) 
 
 @transaction.atomic
 def product_image_delete(*, image: ProductImage) -> None:
-    """Delete an image and, after commit, its files."""
+    """Delete an image and, after commit, its files, unless another image
+    row still shows the same file (the demo catalog shares its pictures)."""
     storage = image.image.storage
     names = [image.image.name or "", *image.renditions.values()]
     image.delete()
     catalog_generation_bump()
-    transaction.on_commit(lambda: _files_delete(storage, names))
+    if not ProductImage.objects.filter(image=image.image.name).exists():
+        transaction.on_commit(lambda: _files_delete(storage, names))
 
 
 def srcset_build(renditions: Mapping[str, str], url: Callable[[str], str]) -> str:

@@ -218,6 +218,23 @@ def test_deleting_an_image_deletes_its_files(media, django_capture_on_commit_cal
     assert not any((media / name).exists() for name in files)
 
 
+def test_deleting_one_of_two_images_sharing_a_file_keeps_the_file(media, django_capture_on_commit_callbacks):
+    image = _save(_encoded((700, 700), "JPEG"))
+    twin = ProductImage.objects.create(
+        product=ProductFactory.create(),
+        image=image.image.name,
+        alt_text="The same picture",
+        renditions=image.renditions,
+    )
+    files = [image.image.name, *image.renditions.values()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product_image_delete(image=image)
+
+    assert list(ProductImage.objects.all()) == [twin]
+    assert all((media / name).exists() for name in files)
+
+
 def test_saving_without_an_upload_keeps_the_files():
     image = _save(_encoded((700, 700), "JPEG"))
     renditions = dict(image.renditions)
