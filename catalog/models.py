@@ -18,6 +18,8 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from shop.tax import TaxClass
+
 
 class Category(models.Model):
     """A node of the category tree. ``path`` is the chain of ancestor ids
@@ -88,6 +90,13 @@ class Product(models.Model):
     seo_description = models.CharField(_("SEO description"), max_length=160, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_featured = models.BooleanField(_("featured on the home page"), default=False)
+    tax_class = models.CharField(
+        _("tax class"),
+        max_length=16,
+        choices=TaxClass.choices,
+        default=TaxClass.STANDARD,
+        db_default=TaxClass.STANDARD,  # bulk loads (COPY) leave it out
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -100,6 +109,12 @@ class Product(models.Model):
         max_digits=3, decimal_places=2, null=True, blank=True, editable=False
     )
     rating_count = models.PositiveIntegerField(default=0, editable=False)
+    # Written by the promotions app from the automatic promotions running now,
+    # so listings show sale prices without evaluating promotions per request.
+    sale_price_min = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, editable=False
+    )
+    offer_label = models.CharField(max_length=80, blank=True, editable=False, default="", db_default="")
     # PostgreSQL: weighted tsvector (title A; SKUs, brand, tags B; description
     # C) behind a GIN index. Unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
@@ -201,6 +216,9 @@ class Variant(models.Model):
         help_text=_("The regular price, shown struck through when higher than the price."),
     )
     weight_grams = models.PositiveIntegerField(_("weight (grams)"), default=0)
+    # The price after automatic promotions, kept by the promotions app (null:
+    # no promotion applies). The cart prices from the promotions themselves.
+    sale_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
     # Stock. Changed only through catalog.stock, which locks the rows and

@@ -150,6 +150,7 @@ def _variant_data(variant: Variant, images: Sequence[ProductImage]) -> dict[str,
         "sku": variant.sku,
         "price": _price(variant.price),
         "compareAt": _price(_compare_at(variant)),
+        "salePrice": _price(variant.sale_price),  # automatic promotions (promotions app)
         "stock": status.label,
         "stockCode": status.code,
         "available": status.available,
@@ -181,6 +182,10 @@ class ProductPage:
     @property
     def price(self) -> str:
         return _price(self.chosen.price) if self.chosen else ""
+
+    @property
+    def sale_price(self) -> str:
+        return _price(self.chosen.sale_price) if self.chosen else ""
 
     @property
     def compare_at(self) -> str:
@@ -250,7 +255,7 @@ def _json_ld(page: ProductPage, image_urls: list[str]) -> dict[str, Any]:
         {
             "@type": "Offer",
             "sku": variant.sku,
-            "price": str(variant.price),
+            "price": str(variant.sale_price if variant.sale_price is not None else variant.price),
             "priceCurrency": settings.SHOP_CURRENCY,
             "availability": availability[variant_stock_status(variant).code],
             "url": f"{page.url}?variant={variant.pk}",

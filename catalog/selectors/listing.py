@@ -62,6 +62,7 @@ _ORDERINGS: dict[str, tuple[str | OrderBy, ...]] = {
 _CARD_FIELDS = (
     "id", "title", "slug", "is_active", "created_at", "price_min", "price_max", "in_stock",
     "units_sold", "rating_average", "rating_count", "brand__name", "brand__slug",
+    "sale_price_min", "offer_label",  # written by the promotions app
 )  # fmt: skip
 
 

@@ -1,4 +1,4 @@
-// The product page's variant picker, enhanced: price, compare-at price, stock,
+// The product page's variant picker, enhanced: price, sale or compare-at price, stock,
 // SKU, the add-to-cart form and the gallery follow the chosen options at once.
 // Without this script the picker is a GET form and the server renders the
 // same things; the variant data comes from a json_script element (data, not
@@ -49,6 +49,10 @@
     var price = document.querySelector("[data-variant-price]");
     var compare = document.querySelector("[data-variant-compare]");
     var compareAmount = document.querySelector("[data-variant-compare-amount]");
+    // A variant on sale (automatic promotions) shows its sale price with the
+    // regular price struck through instead of the compare-at price.
+    var regular = document.querySelector("[data-variant-regular]");
+    var regularAmount = document.querySelector("[data-variant-regular-amount]");
     var stock = document.querySelector("[data-variant-stock]");
     var sku = document.querySelector("[data-variant-sku]");
     var cartVariant = document.querySelector("[data-cart-variant]");
@@ -82,8 +86,11 @@
     function text(element, value) { if (element) element.textContent = value; }
 
     function show(variant) {
-      text(price, variant.price);
-      if (compare) compare.hidden = !variant.compareAt;
+      text(price, variant.salePrice || variant.price);
+      if (price) price.classList.toggle("price-sale", !!variant.salePrice);
+      if (regular) regular.hidden = !variant.salePrice;
+      text(regularAmount, variant.price);
+      if (compare) compare.hidden = !variant.compareAt || !!variant.salePrice;
       text(compareAmount, variant.compareAt);
       if (stock) {
         stock.textContent = variant.stock;

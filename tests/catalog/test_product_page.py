@@ -319,6 +319,7 @@ def test_variant_data_for_the_script_is_embedded_as_json(client):
         "sku": "SHIRT-S-Blue",
         "price": "EUR 19.99",
         "compareAt": "",
+        "salePrice": "",
         "stock": "In stock",
         "stockCode": "in_stock",
         "available": 20,

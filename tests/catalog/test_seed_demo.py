@@ -1,4 +1,5 @@
 import io
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -146,7 +147,7 @@ def test_seed_demo_command_prints_progress_and_a_summary() -> None:
     call_command("seed_demo", "--products", "3", "--no-progress", stdout=out)
 
     lines = out.getvalue().splitlines()
-    assert lines[0].strip() == "3/3 products checked (0s)"
+    assert re.fullmatch(r"3/3 products checked \(\d+s\)", lines[0].strip())  # seconds vary with load
     assert lines[-1].startswith("Demo catalog: 3 products created (")
     assert Counter(Product.objects.values_list("is_featured", flat=True))[True] == 0
 

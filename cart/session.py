@@ -1,0 +1,77 @@
+"""Which cart a request is shopping with.
+
+A signed-in user's cart is the row linked to the user (it follows them to
+any device); a guest's is the row whose id their session holds. The header's
+item count is kept in the session too, so pages other than the cart's read
+it without a query; each change of the cart refreshes it.
+"""
+
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from accounts.models import User
+from cart.models import Cart
+from cart.selectors import cart_item_count
+from cart.services import cart_adopt, cart_create, cart_merge
+
+SESSION_CART_ID = "cart_id"
+SESSION_CART_COUNT = "cart_count"
+
+
+def cart_for_request(request: HttpRequest, *, create: bool = False) -> Cart | None:
+    user = request.user
+    if user.is_authenticated:
+        cart = Cart.objects.filter(user=user).first()
+        if cart is None and create:
+            cart = cart_create(user=user)
+        return cart
+    cart_id = request.session.get(SESSION_CART_ID)
+    cart = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+    if cart is None and create:
+        cart = cart_create()
+        request.session[SESSION_CART_ID] = cart.pk
+    return cart
+
+
+def cart_count_remember(request: HttpRequest, cart: Cart | None, count: int | None = None) -> int:
+    """Store the header's item count (counting when not given)."""
+    count = cart_item_count(cart=cart) if count is None else count
+    if request.session.get(SESSION_CART_COUNT) != count:  # an unchanged session is not saved again
+        request.session[SESSION_CART_COUNT] = count
+    return count
+
+
+def cart_merge_at_login(request: HttpRequest, user: User) -> None:
+    """Called when someone signs in: the guest cart of this browser joins the
+    user's cart (quantities add up within stock), with a message saying so."""
+    cart_id = request.session.pop(SESSION_CART_ID, None)
+    guest = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+    if guest is None:
+        cart_count_remember(request, Cart.objects.filter(user=user).first())
+        return
+    own = Cart.objects.filter(user=user).first()
+    if own is None:
+        cart_count_remember(request, cart_adopt(cart=guest, user=user))
+        return
+    if not guest.lines.exists():
+        guest.delete()
+        cart_count_remember(request, own)
+        return
+    result = cart_merge(source=guest, target=own)
+    cart_count_remember(request, own)
+    if result.added:
+        messages.info(
+            request,
+            ngettext(
+                "We added %(count)d item from before you signed in to your cart.",
+                "We added %(count)d items from before you signed in to your cart.",
+                result.added,
+            )
+            % {"count": result.added},
+        )
+    for note in result.notes:
+        messages.warning(request, note)
+    if not result.added and not result.notes:
+        messages.info(request, _("Your cart is as you left it."))

@@ -1,0 +1,98 @@
+"""Usage limits under real concurrent checkouts on PostgreSQL: threads, each
+with its own connection, released together by a barrier, each redeeming in
+its own transaction as order placement would."""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from django.db import connections
+
+from promotions.models import PromoCode, Redemption
+from promotions.services import promo_code_redeem
+from shop.pricing import PromoRefused
+from tests.factories import UserFactory
+from tests.promotions.factories import PromoCodeFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
+    """Run ``work(n)`` in ``count`` threads that start together; count what
+    they return: their result, or the refusal reason, or the exception name."""
+    barrier = threading.Barrier(count)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def run(n: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            outcome = work(n)
+        except PromoRefused as refusal:
+            outcome = refusal.reason
+        except Exception as error:  # Counted, and the test asserts on the counts.
+            outcome = type(error).__name__
+        finally:
+            connections.close_all()
+        with lock:
+            outcomes[outcome] += 1
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread hung"
+    return outcomes
+
+
+def test_fifty_checkouts_with_a_code_limited_to_ten_uses_redeem_exactly_ten():
+    code = PromoCodeFactory.create(code="TEN", usage_limit=10)
+
+    def checkout(n: int) -> str:
+        promo_code_redeem(
+            code="ten", order_reference=f"ORD-{n}", user_id=None, email=f"c{n}@example.com", amount=Decimal(5)
+        )
+        return "redeemed"
+
+    outcomes = _run_in_threads(50, checkout)
+
+    assert outcomes == Counter({"redeemed": 10, "limit_reached": 40})
+    code.refresh_from_db()
+    assert code.times_used == 10
+    assert Redemption.objects.filter(code=code).count() == 10
+
+
+def test_ten_checkouts_of_one_customer_with_a_once_per_customer_code_redeem_once():
+    user = UserFactory.create()
+    code = PromoCodeFactory.create(code="ONCE", per_customer_limit=1)
+
+    def checkout(n: int) -> str:
+        promo_code_redeem(
+            code="once", order_reference=f"ORD-{n}", user_id=user.pk, email=user.email, amount=Decimal(5)
+        )
+        return "redeemed"
+
+    outcomes = _run_in_threads(10, checkout)
+
+    assert outcomes == Counter({"redeemed": 1, "already_used": 9})
+    assert PromoCode.objects.get(pk=code.pk).times_used == 1
+    assert Redemption.objects.filter(code=code, user=user).count() == 1
+
+
+def test_retries_of_one_order_placed_concurrently_redeem_once():
+    code = PromoCodeFactory.create(code="RETRY", usage_limit=5)
+
+    def place(n: int) -> str:
+        redemption = promo_code_redeem(
+            code="retry", order_reference="ORD-1", user_id=None, email="a@example.com", amount=Decimal(5)
+        )
+        return f"redemption {redemption.pk}"
+
+    outcomes = _run_in_threads(8, place)
+
+    (redemption,) = Redemption.objects.filter(code=code)
+    assert outcomes == Counter({f"redemption {redemption.pk}": 8})
+    assert PromoCode.objects.get(pk=code.pk).times_used == 1
