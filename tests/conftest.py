@@ -1,13 +1,18 @@
-"""Shared fixtures. Tests needing PostgreSQL, Redis or Chromium carry a marker;
+"""Shared fixtures. Tests needing PostgreSQL, Redis, Chromium or localstripe carry a marker;
 without the service they are skipped with a reason, unless REQUIRE_SERVICES
 is set (CI), where a missing service fails the run instead."""
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
@@ -17,6 +22,7 @@ from pytest_django.fixtures import Settings
 from shop.celery import app as celery_app
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+LOCALSTRIPE = shutil.which("localstripe") or str(Path(sys.executable).with_name("localstripe"))
 REQUIRE_SERVICES = bool(os.environ.get("REQUIRE_SERVICES"))
 PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
 
@@ -33,12 +39,14 @@ def _missing(marker: str) -> str | None:
         return "needs Redis (REDIS_URL is not set)"
     if marker == "browser" and not (os.access(CHROMIUM, os.X_OK) or shutil.which("chromium")):
         return f"needs Chromium at {CHROMIUM}"
+    if marker == "localstripe" and not os.access(LOCALSTRIPE, os.X_OK):
+        return "needs localstripe (pip install localstripe)"
     return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        for marker in ("postgres", "redis", "browser"):
+        for marker in ("postgres", "redis", "browser", "localstripe"):
             if item.get_closest_marker(marker) and (reason := _missing(marker)):
                 if REQUIRE_SERVICES:
                     raise pytest.UsageError(f"{item.nodeid}: {reason}, and services are required")
@@ -52,6 +60,49 @@ def _eager_tasks() -> Iterator[None]:
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = eager
+
+
+@pytest.fixture(scope="session")
+def _localstripe_server() -> Iterator[str]:
+    """localstripe (a stateful fake Stripe server from PyPI) on a free port,
+    with an empty store, for the whole session."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [LOCALSTRIPE, "--port", str(port), "--from-scratch"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{base}/js.stripe.com/v3/", timeout=1)
+            break
+        except requests.ConnectionError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"localstripe did not start on port {port}")
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def localstripe(_localstripe_server: str, settings: Settings) -> str:
+    """The Stripe gateway, pointed at the session's localstripe; returns its
+    base URL (its fake Stripe.js is at ``<base>/js.stripe.com/v3/``)."""
+    settings.PAYMENT_GATEWAY = "stripe"
+    settings.STRIPE_API_BASE = _localstripe_server
+    settings.STRIPE_JS_URL = f"{_localstripe_server}/js.stripe.com/v3/"
+    settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_localstripe"
+    settings.STRIPE_WEBHOOK_SECRET = "whsec_localstripe"
+    # localstripe predates allowed_payment_method_types; cards are all it knows.
+    settings.STRIPE_PAYMENT_METHOD_TYPES = []
+    return _localstripe_server
 
 
 @pytest.fixture

@@ -1,0 +1,43 @@
+"""Row locks of payments: the one place that takes ``SELECT ... FOR UPDATE``
+on payments' rows.
+
+Each service locks at most one payment; the webhook path locks its event row
+first and then the payment, and nothing locks them the other way round, so
+two transactions cannot deadlock. A service that holds the payment's lock may
+call the gateway: the lock is what makes a double click wait for the first
+click's answer instead of asking the gateway twice. On SQLite
+``select_for_update`` is a no-op; SQLite serialises writers anyway.
+"""
+
+from payments.models import Payment, WebhookEvent
+
+
+def payment_lock(*, payment_id: int) -> Payment:
+    """Lock this payment until the end of the current transaction and return
+    it as it is now. Must run inside ``transaction.atomic``."""
+    return Payment.objects.select_for_update().get(pk=payment_id)
+
+
+def payment_lock_live(*, order_reference: str) -> Payment | None:
+    """Lock the order's payment that is not cancelled (there is at most one),
+    if any."""
+    return (
+        Payment.objects.select_for_update()
+        .filter(order_reference=order_reference)
+        .exclude(status=Payment.Status.CANCELLED)
+        .order_by("pk")
+        .first()
+    )
+
+
+def payment_lock_by_reference(*, gateway: str, gateway_reference: str) -> Payment | None:
+    return (
+        Payment.objects.select_for_update()
+        .filter(gateway=gateway, gateway_reference=gateway_reference)
+        .first()
+    )
+
+
+def webhook_event_lock(*, event_id: int) -> WebhookEvent:
+    """Lock a recorded event: concurrent deliveries of it apply it one at a time."""
+    return WebhookEvent.objects.select_for_update().get(pk=event_id)
