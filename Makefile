@@ -34,6 +34,9 @@ run: $(VENV)/.base
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py seed_demo --products 200
+	$(PY) manage.py shipping_demo
+	$(PY) manage.py tax_rates_demo
+	$(PY) manage.py promotions_demo
 	@echo "Serving the shop on http://127.0.0.1:8000 (admin: /admin/, Ctrl-C to stop)"
 	ADMIN_REQUIRE_MFA=0 $(PY) manage.py runserver 127.0.0.1:8000
 

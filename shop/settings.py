@@ -8,6 +8,7 @@ table shipping rates). Production sets ``DEBUG=0``, a real ``SECRET_KEY``,
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
@@ -53,6 +54,11 @@ INSTALLED_APPS = [
     "shop",
     "accounts",
     "catalog",
+    "cart",
+    "payments",
+    "promotions",
+    "shipping",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "shop.context_processors.shop",
                 "catalog.page_cache.csrf_placeholder",
+                "cart.context_processors.cart",
             ],
         },
     },
@@ -217,6 +224,93 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="test")
 SHIPPING_CARRIERS = env.list("SHIPPING_CARRIERS", default=["table"])
 
+# --- Payments -----------------------------------------------------------------
+
+# PAYMENT_GATEWAY (above) is "test" (simulated cards, no network, marked TEST
+# MODE in the page) or "stripe", which needs these three keys: a system check
+# (payments/checks.py) refuses to start without them.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Where Stripe's API and Stripe.js live: settings, so that tests and the demo
+# can point them at a local fake Stripe (localstripe).
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# The payment methods Stripe may offer; cards settle at once and can be
+# captured later. Empty: whatever the Stripe dashboard enables.
+STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
+# Bounds each call to Stripe, so a slow Stripe cannot hold a page for long.
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
+# "automatic": the money is taken when the shopper pays; "manual": the card is
+# only authorised then, and the payment captured at shipment.
+PAYMENT_CAPTURE = env.str("PAYMENT_CAPTURE", default="automatic")
+# Webhook deliveries signed longer ago than this are refused (no replays).
+PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
+
+# --- Shipping -----------------------------------------------------------------
+
+# Box and filling added to every parcel's weight.
+SHIPPING_PACKAGING_GRAMS = env.int("SHIPPING_PACKAGING_GRAMS", default=250)
+# Where parcels leave from (address book field names), for live carrier
+# quotes and labels; a live carrier stays unused until it is complete.
+SHIPPING_ORIGIN: dict[str, str] = env.json("SHIPPING_ORIGIN", default={})
+# A page waits at most this long for live carrier rates, then shows table rates.
+SHIPPING_LIVE_QUOTE_WAIT_SECONDS = env.int("SHIPPING_LIVE_QUOTE_WAIT_SECONDS", default=2)
+# Live rates per destination and parcel are reused this long.
+SHIPPING_QUOTE_CACHE_SECONDS = env.int("SHIPPING_QUOTE_CACHE_SECONDS", default=900)
+# After a carrier failed, pages use table rates without asking it for this
+# long, and the failure is logged once per such window.
+SHIPPING_CARRIER_RETRY_SECONDS = env.int("SHIPPING_CARRIER_RETRY_SECONDS", default=60)
+# How often tracking is polled for carriers that send no webhooks.
+SHIPPING_TRACKING_POLL_SECONDS = env.int("SHIPPING_TRACKING_POLL_SECONDS", default=3600)
+CELERY_BEAT_SCHEDULE["shipping-tracking-poll"] = {
+    "task": "shipping.tasks.shipments_tracking_poll",
+    "schedule": SHIPPING_TRACKING_POLL_SECONDS,
+}
+# EasyPost (enabled by adding "easypost" to SHIPPING_CARRIERS). The base URL
+# is a setting so tests can point it at a local stand-in; the timeout bounds
+# each connect and each read; without a webhook secret tracking is polled.
+EASYPOST_API_KEY = env.str("EASYPOST_API_KEY", default="")
+EASYPOST_API_BASE = env.str("EASYPOST_API_BASE", default="https://api.easypost.com/v2")
+EASYPOST_WEBHOOK_SECRET = env.str("EASYPOST_WEBHOOK_SECRET", default="")
+EASYPOST_TIMEOUT_SECONDS = env.int("EASYPOST_TIMEOUT_SECONDS", default=5)
+
+# --- Cart, tax and promotions -------------------------------------------------
+
+# Whether catalog prices are entered with tax included (EU style) or without
+# it (US style, tax added at checkout).
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
+# Where tax is reckoned until the shopper gives an address (ISO country code,
+# optional region as in the address book, e.g. "US", "CA").
+TAX_DEFAULT_COUNTRY = env.str("TAX_DEFAULT_COUNTRY", default="DE")
+TAX_DEFAULT_REGION = env.str("TAX_DEFAULT_REGION", default="")
+# At most this many units of one variant per order.
+CART_MAX_QUANTITY = env.int("CART_MAX_QUANTITY", default=20)
+# Guest carts untouched this long are deleted by a periodic task.
+CART_GUEST_MAX_AGE_DAYS = env.int("CART_GUEST_MAX_AGE_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["cart-guests-purge"] = {
+    "task": "cart.cart_guests_purge",
+    "schedule": 24 * 3600,
+}
+# The automatic promotions the cart reads on every page are cached at most
+# this long (saving a promotion replaces them at once; start and end times
+# are checked on every read).
+PROMOTIONS_CACHE_SECONDS = env.int("PROMOTIONS_CACHE_SECONDS", default=300)
+# How often sale prices on product and listing pages follow promotions that
+# start or end and catalog changes (the task skips the work when none did).
+PROMOTIONS_SALE_PRICES_REFRESH_SECONDS = env.int("PROMOTIONS_SALE_PRICES_REFRESH_SECONDS", default=120)
+CELERY_BEAT_SCHEDULE["promotions-sale-prices-refresh"] = {
+    "task": "promotions.tasks.promotion_sale_prices_refresh",
+    "schedule": PROMOTIONS_SALE_PRICES_REFRESH_SECONDS,
+}
+
+# --- Checkout and orders -----------------------------------------------------
+
+# Stock is held this long for a shopper who reached payment; unpaid orders
+# are cancelled after it by a periodic task.
+CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_expire", "schedule": 60}
+
 # --- Accounts ---------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
@@ -316,7 +410,7 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
@@ -327,6 +421,16 @@ SECURE_CSP = {
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+if PAYMENT_GATEWAY == "stripe":
+    # Stripe.js comes from its host, shows the card fields and 3-D Secure in
+    # frames and talks to Stripe's API (Stripe's CSP guide); with a local fake
+    # Stripe, its host serves all three.
+    _stripe_js = "{0.scheme}://{0.netloc}".format(urlsplit(STRIPE_JS_URL))
+    _stripe_api = "{0.scheme}://{0.netloc}".format(urlsplit(STRIPE_API_BASE))
+    _stripe_hosts = ["https://*.js.stripe.com"] if _stripe_js == "https://js.stripe.com" else []
+    SECURE_CSP["script-src"] = [*SECURE_CSP["script-src"], _stripe_js, *_stripe_hosts]
+    SECURE_CSP["frame-src"] = [CSP.SELF, _stripe_js, *_stripe_hosts, "https://hooks.stripe.com"]
+    SECURE_CSP["connect-src"] = [*SECURE_CSP["connect-src"], *dict.fromkeys([_stripe_api, _stripe_js])]
 
 # --- Locale -----------------------------------------------------------------
 
@@ -341,5 +445,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # At DEBUG the Stripe library logs request and response bodies
+        # (client secrets among them); its warnings are enough.
+        "stripe": {"level": "WARNING"},
+    },
 }

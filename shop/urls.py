@@ -20,6 +20,9 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("shipping/", include("shipping.urls")),
+    path("cart/", include("cart.urls")),
+    path("payments/", include("payments.urls")),
     path("", include("catalog.urls")),
 ]
 

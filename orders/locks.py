@@ -1,0 +1,17 @@
+"""Row locks of orders, in one place. Order of locking across the shop:
+checkout, then order, then (through catalog.stock) variants in primary-key
+order, then (through promotions) promo codes in primary-key order."""
+
+from orders.models import Checkout, Order
+
+
+def checkout_lock(*, checkout_id: int) -> Checkout:
+    return Checkout.objects.select_for_update().get(pk=checkout_id)
+
+
+def order_lock(*, order_id: int) -> Order:
+    return Order.objects.select_for_update().get(pk=order_id)
+
+
+def order_lock_by_number(*, number: str) -> Order | None:
+    return Order.objects.select_for_update().filter(number=number).first()
