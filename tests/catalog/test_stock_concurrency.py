@@ -3,48 +3,19 @@ threads, each with its own database connection, released at the same moment
 by a barrier. Row locks and conditional UPDATEs must keep every unit sold at
 most once, stock never negative and the ledger equal to the rows."""
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 
 import pytest
-from django.db import connections
 from django.db.models import Min, Sum
 
 from catalog.models import Product, StockMovement, Variant
 from catalog.stock import InsufficientStock, stock_adjust, stock_commit, stock_release, stock_reserve
 from tests.catalog.factories import ProductFactory
+from tests.concurrency import run_in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 Reason = StockMovement.Reason
-
-
-def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
-    """Run ``work(n)`` in ``count`` threads that start together; count what
-    they return, and the names of the exceptions they raise."""
-    barrier = threading.Barrier(count)
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcome = work(n)
-        except Exception as error:  # Counted, and the test asserts on the counts.
-            outcome = type(error).__name__
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return outcomes
 
 
 def _stocked_variants(*on_hand: int) -> list[Variant]:
@@ -80,7 +51,7 @@ def test_fifty_checkouts_for_the_last_five_units_reserve_exactly_five():
         stock_reserve(lines=[(variant.pk, 1)], reference=f"CHK-{n}")
         return "reserved"
 
-    outcomes = _run_in_threads(50, reserve)
+    outcomes = run_in_threads(50, reserve)
 
     assert outcomes == Counter({"reserved": 5, "InsufficientStock": 45})
     variant.refresh_from_db()
@@ -103,7 +74,7 @@ def test_checkouts_locking_two_variants_in_opposite_orders_never_deadlock():
             stock_release(lines=lines, reference=f"T{n}-{round_}")
         return "done"
 
-    outcomes = _run_in_threads(4, reserve_and_release)
+    outcomes = run_in_threads(4, reserve_and_release)
 
     assert outcomes == Counter({"done": 4})
     for variant in (first, second):
@@ -127,7 +98,7 @@ def test_checkouts_of_different_variants_of_the_same_products_never_deadlock():
             stock_commit(lines=lines, reference=f"T{n}-{round_}")
         return "done"
 
-    outcomes = _run_in_threads(4, sell)
+    outcomes = run_in_threads(4, sell)
 
     assert outcomes == Counter({"done": 4})
     assert Product.objects.get(pk=lamp[0].product_id).units_sold == 4 * rounds
@@ -151,7 +122,7 @@ def test_concurrent_sales_and_releases_keep_stock_and_units_sold_true():
         stock_commit(lines=lines, reference=f"ORD-{n}")
         return "sold"
 
-    outcomes = _run_in_threads(24, checkout)
+    outcomes = run_in_threads(24, checkout)
 
     sold = outcomes["sold"]
     assert sum(outcomes.values()) == 24

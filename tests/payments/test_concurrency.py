@@ -8,49 +8,21 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 from django.test import Client
 
 from payments.errors import PaymentError
 from payments.listeners import payment_listeners_register, payment_listeners_unregister
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payment_refund, payment_start
+from tests.concurrency import run_in_threads
 from tests.payments.helpers import captured, intent_event, intents_for_order, pay, signed_post, start
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 Status = Payment.Status
-
-
-def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
-    """Run ``work(n)`` in ``count`` threads that start together; count what
-    they return, and the names of the exceptions they raise."""
-    barrier = threading.Barrier(count)
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcome = work(n)
-        except Exception as error:  # Counted, and the test asserts on the counts.
-            outcome = type(error).__name__
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return outcomes
 
 
 @pytest.fixture
@@ -83,7 +55,7 @@ def test_one_event_delivered_five_times_among_others_takes_effect_once(heard):
     random.Random(7).shuffle(deliveries)
     bodies = [json.dumps(event).encode() for event in deliveries]
 
-    outcomes = _run_in_threads(len(bodies), lambda n: str(signed_post(Client(), bodies[n]).status_code))
+    outcomes = run_in_threads(len(bodies), lambda n: str(signed_post(Client(), bodies[n]).status_code))
 
     assert outcomes == Counter({"200": len(bodies)})
     assert WebhookEvent.objects.count() == 5  # distinct events
@@ -104,7 +76,7 @@ def test_a_double_click_on_pay_starts_one_payment():
         payment = payment_start(order_reference="ORD-DBL", amount=Decimal("9.99"), currency="EUR", email="")
         return payment.gateway_reference
 
-    outcomes = _run_in_threads(5, click)
+    outcomes = run_in_threads(5, click)
 
     (payment,) = Payment.objects.all()
     assert outcomes == Counter({payment.gateway_reference: 5})
@@ -112,7 +84,7 @@ def test_a_double_click_on_pay_starts_one_payment():
 
 @pytest.mark.localstripe
 def test_a_double_click_creates_one_payment_intent_at_stripe(localstripe):
-    outcomes = _run_in_threads(
+    outcomes = run_in_threads(
         4,
         lambda n: (
             payment_start(
@@ -131,7 +103,7 @@ def test_a_double_click_creates_one_payment_intent_at_stripe(localstripe):
 def test_a_double_click_on_the_card_form_charges_once(heard):
     payment = start()
 
-    outcomes = _run_in_threads(4, lambda n: pay(payment).status)
+    outcomes = run_in_threads(4, lambda n: pay(payment).status)
 
     assert outcomes == Counter({Status.CAPTURED: 4})
     assert heard[(payment.order_reference, Status.CAPTURED)] == 1
@@ -140,7 +112,7 @@ def test_a_double_click_on_the_card_form_charges_once(heard):
 def test_a_double_click_on_refund_refunds_once():
     payment = captured(amount="100.00")
 
-    outcomes = _run_in_threads(
+    outcomes = run_in_threads(
         5, lambda n: str(payment_refund(payment=payment, amount=Decimal("40.00"), key="double").pk)
     )
 
@@ -157,7 +129,7 @@ def test_concurrent_refunds_never_exceed_the_captured_total():
         payment_refund(payment=payment, amount=Decimal("30.00"), key=f"r{n}")
         return "refunded"
 
-    outcomes = _run_in_threads(6, refund)
+    outcomes = run_in_threads(6, refund)
 
     assert outcomes == Counter({"refunded": 3, PaymentError.__name__: 3})
     payment.refresh_from_db()

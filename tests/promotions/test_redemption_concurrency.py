@@ -2,17 +2,16 @@
 with its own connection, released together by a barrier, each redeeming in
 its own transaction as order placement would."""
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 
 from promotions.models import PromoCode, Redemption
 from promotions.services import promo_code_redeem
 from shop.pricing import PromoRefused
+from tests.concurrency import run_in_threads
 from tests.factories import UserFactory
 from tests.promotions.factories import PromoCodeFactory
 
@@ -20,32 +19,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def _run_in_threads(count: int, work: Callable[[int], str]) -> Counter[str]:
-    """Run ``work(n)`` in ``count`` threads that start together; count what
-    they return: their result, or the refusal reason, or the exception name."""
-    barrier = threading.Barrier(count)
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
-
-    def run(n: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            outcome = work(n)
-        except PromoRefused as refusal:
-            outcome = refusal.reason
-        except Exception as error:  # Counted, and the test asserts on the counts.
-            outcome = type(error).__name__
-        finally:
-            connections.close_all()
-        with lock:
-            outcomes[outcome] += 1
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return outcomes
+    """A refusal counts as its reason, anything else raised as its class."""
+    return run_in_threads(
+        count, work, outcome_of=lambda e: e.reason if isinstance(e, PromoRefused) else type(e).__name__
+    )
 
 
 def test_fifty_checkouts_with_a_code_limited_to_ten_uses_redeem_exactly_ten():
