@@ -13,16 +13,19 @@ paying, then ``stock_commit`` when the payment is confirmed, or
 ``stock_release`` when the reservation expires or the checkout is cancelled.
 """
 
+import operator
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.sites.models import Site
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -137,19 +140,22 @@ def stock_reserve(
     ]
     if shortages:
         raise InsufficientStock(shortages)
-    movements = []
-    for pk, quantity in quantities.items():
-        row = locked[pk]
-        updated = Variant.objects.filter(pk=pk, stock_on_hand__gte=F("stock_reserved") + quantity).update(
-            stock_reserved=F("stock_reserved") + quantity
+    updated = _variants_update(
+        quantities,
+        guard=lambda quantity: Q(stock_on_hand__gte=F("stock_reserved") + quantity),
+        stock_reserved=F("stock_reserved") + _per_variant(quantities),
+    )
+    if updated != len(quantities):  # Only if something changed a row without the lock.
+        raise InsufficientStock(
+            [
+                Shortage(sku=locked[pk].sku, requested=quantity, available=locked[pk].stock_available)
+                for pk, quantity in quantities.items()
+            ]
         )
-        if updated != 1:  # Only if something changed the row without the lock.
-            raise InsufficientStock(
-                [Shortage(sku=row.sku, requested=quantity, available=row.stock_available)]
-            )
-        movements.append(
-            _movement(row, reason=Reason.RESERVATION, reserved_change=quantity, reference=reference, by=by)
-        )
+    movements = [
+        _movement(locked[pk], reason=Reason.RESERVATION, reserved_change=quantity, reference=reference, by=by)
+        for pk, quantity in quantities.items()
+    ]
     StockMovement.objects.bulk_create(movements)
     _after_change(locked, available_before)
     return movements
@@ -164,22 +170,30 @@ def stock_release(
     quantities = _lines_normalise(lines)
     locked = _lock_all(quantities)
     available_before = _available(locked)
-    movements = []
     for pk, quantity in quantities.items():
         row = locked[pk]
-        updated = Variant.objects.filter(pk=pk, stock_reserved__gte=quantity).update(
-            stock_reserved=F("stock_reserved") - quantity
-        )
-        if updated != 1:
+        if row.stock_reserved < quantity:
             raise StockError(
                 _("Cannot release %(quantity)d of %(sku)s: only %(reserved)d reserved.")
                 % {"quantity": quantity, "sku": row.sku, "reserved": row.stock_reserved}
             )
-        movements.append(
-            _movement(
-                row, reason=Reason.RESERVATION_RELEASED, reserved_change=-quantity, reference=reference, by=by
-            )
+    updated = _variants_update(
+        quantities,
+        guard=lambda quantity: Q(stock_reserved__gte=quantity),
+        stock_reserved=F("stock_reserved") - _per_variant(quantities),
+    )
+    if updated != len(quantities):  # Only if something changed a row without the lock.
+        raise StockError(_("The stock changed meanwhile; please try again."))
+    movements = [
+        _movement(
+            locked[pk],
+            reason=Reason.RESERVATION_RELEASED,
+            reserved_change=-quantity,
+            reference=reference,
+            by=by,
         )
+        for pk, quantity in quantities.items()
+    ]
     StockMovement.objects.bulk_create(movements)
     _after_change(locked, available_before)
     return movements
@@ -195,19 +209,26 @@ def stock_commit(
     quantities = _lines_normalise(lines)
     locked = _lock_all(quantities)
     available_before = _available(locked)
-    movements = []
-    sold: dict[int, int] = defaultdict(int)
     for pk, quantity in quantities.items():
         row = locked[pk]
-        # reserved <= on hand is a CHECK constraint, so on hand >= quantity too.
-        updated = Variant.objects.filter(pk=pk, stock_reserved__gte=quantity).update(
-            stock_reserved=F("stock_reserved") - quantity, stock_on_hand=F("stock_on_hand") - quantity
-        )
-        if updated != 1:
+        if row.stock_reserved < quantity:
             raise StockError(
                 _("Cannot sell %(quantity)d of %(sku)s: only %(reserved)d reserved.")
                 % {"quantity": quantity, "sku": row.sku, "reserved": row.stock_reserved}
             )
+    # reserved <= on hand is a CHECK constraint, so on hand >= quantity too.
+    updated = _variants_update(
+        quantities,
+        guard=lambda quantity: Q(stock_reserved__gte=quantity),
+        stock_reserved=F("stock_reserved") - _per_variant(quantities),
+        stock_on_hand=F("stock_on_hand") - _per_variant(quantities),
+    )
+    if updated != len(quantities):  # Only if something changed a row without the lock.
+        raise StockError(_("The stock changed meanwhile; please try again."))
+    movements = []
+    sold: dict[int, int] = defaultdict(int)
+    for pk, quantity in quantities.items():
+        row = locked[pk]
         movements.append(
             _movement(
                 row,
@@ -284,6 +305,21 @@ def _lines_normalise(lines: StockLines) -> dict[int, int]:
     if not quantities:
         raise StockError(_("No stock lines given."))
     return dict(sorted(quantities.items()))
+
+
+def _per_variant(quantities: Mapping[int, int]) -> Case:
+    """Each variant's own quantity, inside one UPDATE of all of them."""
+    return Case(*(When(pk=pk, then=Value(q)) for pk, q in quantities.items()), output_field=IntegerField())
+
+
+def _variants_update(
+    quantities: Mapping[int, int], *, guard: Callable[[int], Q], **changes: Combinable
+) -> int:
+    """One conditional UPDATE of every (locked) variant, so a checkout of ten
+    lines costs what one of one line does; each row only if ``guard(its
+    quantity)`` holds. Returns how many rows changed."""
+    condition = reduce(operator.or_, (Q(pk=pk) & guard(q) for pk, q in quantities.items()))
+    return Variant.objects.filter(condition).update(**changes)
 
 
 def _lock_all(quantities: Mapping[int, int]) -> dict[int, Variant]:

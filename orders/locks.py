@@ -6,7 +6,9 @@ from orders.models import Checkout, Order
 
 
 def checkout_lock(*, checkout_id: int) -> Checkout:
-    return Checkout.objects.select_for_update().get(pk=checkout_id)
+    """The checkout locked, with its cart read in the same query (the cart
+    row itself is not locked: ``of=("self",)``)."""
+    return Checkout.objects.select_for_update(of=("self",)).select_related("cart").get(pk=checkout_id)
 
 
 def order_lock(*, order_id: int) -> Order:

@@ -5,16 +5,20 @@ and tax at the moment of purchase, and its addresses, shipping method and
 discounts are copied too, so later catalog edits never change it.
 """
 
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.expressions import Combinable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
-def _money(verbose_name: Any = None, **options: Any) -> "models.DecimalField[object, object]":
+def _money(
+    verbose_name: Any = None, **options: Any
+) -> "models.DecimalField[Decimal | int | str | Combinable, Decimal]":
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **options)
 
 

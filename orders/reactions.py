@@ -20,11 +20,15 @@ _COUNTED = (
 
 
 def payment_settled(payment: Payment) -> None:
-    """payments calls this after commit whenever a payment's status moved."""
-    from orders.services import order_mark_paid
+    """payments calls this after commit whenever a payment's status moved:
+    money confirmed pays the order (or is given back if the order was
+    cancelled meanwhile); a decline is written on an order awaiting payment."""
+    from orders.services import order_mark_paid, order_payment_failed
 
     if payment.status in PAID_STATES:
         order_mark_paid(number=payment.order_reference, payment=payment)
+    elif payment.status == Payment.Status.FAILED:
+        order_payment_failed(number=payment.order_reference, payment=payment)
 
 
 def customer_orders_count(user_id: int | None, email: str) -> int:

@@ -310,6 +310,12 @@ CELERY_BEAT_SCHEDULE["promotions-sale-prices-refresh"] = {
 # are cancelled after it by a periodic task.
 CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_expire", "schedule": 60}
+# The order row is the confirmation email's outbox: one owed for 30 minutes
+# (the broker was down, or every retry failed) is queued again.
+CELERY_BEAT_SCHEDULE["orders-confirmations-resend"] = {
+    "task": "orders.order_confirmations_resend",
+    "schedule": 600,
+}
 
 # --- Accounts ---------------------------------------------------------------
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("shipping/", include("shipping.urls")),
     path("cart/", include("cart.urls")),
     path("payments/", include("payments.urls")),
+    path("", include("orders.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from orders import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("checkout/", views.checkout_view, name="checkout"),
+    path("checkout/contact/", views.checkout_contact_view, name="checkout_contact"),
+    path("checkout/address/", views.checkout_address_view, name="checkout_address"),
+    path("checkout/shipping/", views.checkout_shipping_view, name="checkout_shipping"),
+    path("checkout/payment/", views.checkout_payment_view, name="checkout_payment"),
+    path(
+        "checkout/payment/authenticate/",
+        views.checkout_payment_authenticate_view,
+        name="checkout_payment_authenticate",
+    ),
+    path("checkout/payment/confirm/", views.checkout_payment_confirm_view, name="checkout_payment_confirm"),
+    path("checkout/payment/return/", views.checkout_payment_return_view, name="checkout_payment_return"),
+    path("checkout/complete/<str:number>/", views.checkout_complete_view, name="checkout_complete"),
+    path("orders/<str:number>/", views.order_detail_view, name="detail"),
+]
