@@ -44,7 +44,7 @@ def _reference(prefix: str) -> str:
 
 
 def webhook_secret() -> str:
-    return salted_hmac("payments.gateways.testmode.webhook", "secret").hexdigest()
+    return salted_hmac("payments.gateways.testmode.webhook", "secret", algorithm="sha256").hexdigest()
 
 
 class TestGateway:
