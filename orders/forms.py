@@ -124,3 +124,17 @@ class ShippingMethodForm(forms.Form):
         field.error_messages["invalid_choice"] = _(
             "That shipping method is not available for this address any more. Please choose again."
         )
+
+
+class TrackForm(forms.Form):
+    """A guest's way back to an order: its number and the email it was placed with."""
+
+    number = forms.CharField(
+        label=_("Order number"),
+        max_length=20,
+        help_text=_("As in your confirmation email, e.g. 7KQ2-M9XP-A4DE."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )

@@ -2,7 +2,7 @@
 checkout, then order, then (through catalog.stock) variants in primary-key
 order, then (through promotions) promo codes in primary-key order."""
 
-from orders.models import Checkout, Order
+from orders.models import Checkout, Order, Return
 
 
 def checkout_lock(*, checkout_id: int) -> Checkout:
@@ -17,3 +17,8 @@ def order_lock(*, order_id: int) -> Order:
 
 def order_lock_by_number(*, number: str) -> Order | None:
     return Order.objects.select_for_update().filter(number=number).first()
+
+
+def return_lock(*, return_id: int) -> Return:
+    """A return, locked; take its order's lock first (``order_lock``)."""
+    return Return.objects.select_for_update().get(pk=return_id)

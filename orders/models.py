@@ -85,6 +85,8 @@ class Order(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # When it arrived: the return window counts from here.
+    delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -161,3 +163,54 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}: {self.from_status} -> {self.to_status}"
+
+
+class Return(models.Model):
+    """A shopper's request to send units of a delivered order back, and
+    what staff did with it. Its number is the order's with a suffix
+    ("7KQ2-M9XP-A4DE-R1")."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        RECEIVED = "received", _("Received")
+        REFUNDED = "refunded", _("Refunded")
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="returns")
+    number = models.CharField(_("number"), max_length=30, unique=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.REQUESTED, db_index=True
+    )
+    reason = models.TextField(_("reason"))
+    staff_note = models.TextField(_("staff note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("return")
+        verbose_name_plural = _("returns")
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReturnLine(models.Model):
+    return_request = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="return_lines")
+    quantity = models.PositiveIntegerField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("return line")
+        verbose_name_plural = _("return lines")
+        ordering = ("pk",)
+        constraints = (
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_returnline_quantity_positive"),
+            models.UniqueConstraint(
+                fields=("return_request", "order_line"), name="orders_returnline_one_per_order_line"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x {self.order_line_id}"

@@ -51,9 +51,14 @@ def guest_orders_claim(sender: Any, request: Any, user: Any, **kwargs: Any) -> N
 def connect() -> None:
     from django.contrib.auth.signals import user_logged_in
 
+    from orders import lifecycle_emails
+    from orders.fulfilment import order_shipment_changed
     from payments.listeners import payment_listeners_register
+    from shipping.listeners import shipment_listeners_register
     from shop.pricing import customer_order_count_register
 
     payment_listeners_register(payment_settled)
+    shipment_listeners_register(order_shipment_changed)
+    lifecycle_emails.register()
     customer_order_count_register(customer_orders_count)
     user_logged_in.connect(guest_orders_claim, dispatch_uid="orders_guest_claim")

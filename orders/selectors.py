@@ -2,10 +2,10 @@
 
 from collections.abc import Collection
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet, Sum
 
 from accounts.models import User
-from orders.models import Order
+from orders.models import Order, OrderEvent, Return, ReturnLine
 
 
 def order_get_for_customer(*, number: str, user: User | None, placed_here: Collection[str] = ()) -> Order:
@@ -17,3 +17,35 @@ def order_get_for_customer(*, number: str, user: User | None, placed_here: Colle
     if user is not None:
         mine |= Q(user=user)
     return Order.objects.prefetch_related("lines").filter(mine).get(number=number)
+
+
+def orders_for_user(*, user: User, status: str = "") -> QuerySet[Order]:
+    """A customer's orders, newest first, with how many items each holds
+    (one query for a page, whatever its length)."""
+    orders = Order.objects.filter(user=user)
+    if status:
+        orders = orders.filter(status=status)
+    return orders.annotate(item_count=Sum("lines__quantity")).order_by("-created_at", "-pk")
+
+
+def order_events(*, order: Order) -> QuerySet[OrderEvent]:
+    return OrderEvent.objects.filter(order=order).order_by("created_at", "pk")
+
+
+def order_find_for_tracking(*, number: str, email: str) -> Order | None:
+    """The order with this number placed with this email (case-insensitive),
+    or None, whichever of the two is wrong."""
+    number, email = number.strip().upper(), email.strip()
+    if not number or not email:
+        return None
+    return Order.objects.filter(number=number, email__iexact=email).first()
+
+
+def order_returns(*, order: Order) -> list[Return]:
+    """The order's returns, newest first, with their lines and the order
+    lines they name (two queries whatever their number)."""
+    return list(
+        Return.objects.filter(order=order)
+        .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
+        .order_by("-created_at", "-pk")
+    )

@@ -36,7 +36,6 @@ class EagerRetryTask(DjangoTask):
 @shared_task(
     base=EagerRetryTask,
     name="orders.order_confirmation_send",
-    queue="email",
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,
@@ -57,3 +56,16 @@ def order_confirmations_resend() -> int:
 def orders_unpaid_expire() -> int:
     """Beat: unpaid orders whose reservation expired are cancelled."""
     return services.orders_unpaid_expire()
+
+
+# After commit of a status move (cancelled, shipped, ...): retried like the confirmation.
+@shared_task(
+    base=EagerRetryTask,
+    name="orders.order_status_email_send",
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=10,
+)
+def order_status_email_send(order_id: int, kind: str, key: str = "") -> bool:
+    return emails.order_status_email_send(order_id=order_id, kind=kind, key=key)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders import views
+from orders import account_views, return_views, views
 
 app_name = "orders"
 
@@ -18,5 +18,11 @@ urlpatterns = [
     path("checkout/payment/confirm/", views.checkout_payment_confirm_view, name="checkout_payment_confirm"),
     path("checkout/payment/return/", views.checkout_payment_return_view, name="checkout_payment_return"),
     path("checkout/complete/<str:number>/", views.checkout_complete_view, name="checkout_complete"),
-    path("orders/<str:number>/", views.order_detail_view, name="detail"),
+    path("orders/", account_views.order_history_view, name="history"),
+    path("orders/<str:number>/", account_views.order_detail_view, name="detail"),
+    path("orders/<str:number>/cancel/", account_views.order_cancel_view, name="cancel"),
+    path("orders/<str:number>/buy-again/", account_views.order_buy_again_view, name="buy_again"),
+    path("orders/<str:number>/invoice/", account_views.order_invoice_view, name="invoice"),
+    path("orders/<str:number>/returns/new/", return_views.return_new_view, name="return_new"),
+    path("track/", account_views.order_track_view, name="track"),
 ]

@@ -1,5 +1,6 @@
 """The checkout's pages: contact, address, shipping method, review and
-payment, then the complete page; and a customer's order page.
+payment, then the complete page (the order page and the rest of an order's
+life for the customer are in ``orders.account_views``).
 
 Each step's page first checks the steps before it (``checkout_missing_step``)
 and sends the shopper to the first one still missing; the answers are stored
@@ -595,22 +596,5 @@ def checkout_complete_view(request: HttpRequest, number: str) -> HttpResponse:
             "shipping_lines": address_lines(order.shipping_address),
             "paid": order.status not in UNPAID and order.status != Order.Status.CANCELLED,
             "signup_url": f"{reverse('account_signup')}?{urlencode({'email': order.email})}",
-        },
-    )
-
-
-@never_cache
-@require_safe
-def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(request, number)
-    return render(
-        request,
-        "orders/order_detail.html",
-        {
-            "order": order,
-            "lines": list(order.lines.all()),
-            "tax_rows": order_tax_rows(order),
-            "shipping_lines": address_lines(order.shipping_address),
-            "billing_lines": address_lines(order.billing_address),
         },
     )

@@ -51,7 +51,7 @@ from django.utils.translation import gettext as _
 
 from accounts.addressing import AddressValidationError, address_normalize, country_name
 from catalog.models import Variant
-from shipping import live, locks, selectors
+from shipping import listeners, live, locks, selectors
 from shipping.carriers import CARRIERS, UnknownCarrier, carrier_get, carriers_enabled
 from shipping.carriers.base import (
     CarrierError,
@@ -382,7 +382,10 @@ def shipment_tracking_apply(*, shipment: Shipment, update: TrackingUpdate) -> bo
             "updated_at",
         ]
     )
-    return shipment.status != before
+    changed = shipment.status != before
+    if changed:
+        listeners.shipment_listeners_notify(shipment=shipment)
+    return changed
 
 
 def shipment_tracking_refresh(*, shipment_id: int) -> bool:

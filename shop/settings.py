@@ -32,6 +32,10 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_ID = 1
 SHOP_NAME = env.str("SHOP_NAME", default="Shop")
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
+# The seller on invoices (orders/invoices.py). Empty by default: a laptop's demo
+# invoices say nothing false; a real shop must set both (lines split on ";").
+SHOP_ADDRESS = env.str("SHOP_ADDRESS", default="")
+SHOP_VAT_ID = env.str("SHOP_VAT_ID", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -175,6 +179,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Slow or unreliable work goes to its own queue so it never delays the rest.
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "email"},
+    "orders.order_confirmation_send": {"queue": "email"},
+    "orders.order_status_email_send": {"queue": "email"},
     "shipping.*": {"queue": "carriers"},
     "analytics.*": {"queue": "reports"},
 }
@@ -309,6 +315,9 @@ CELERY_BEAT_SCHEDULE["promotions-sale-prices-refresh"] = {
 # Stock is held this long for a shopper who reached payment; unpaid orders
 # are cancelled after it by a periodic task.
 CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=15)
+# A delivered order may be returned for this many days after its delivery
+# (30: what shoppers expect in the EU, beyond the 14 days the law requires).
+RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_expire", "schedule": 60}
 # The order row is the confirmation email's outbox: one owed for 30 minutes
 # (the broker was down, or every retry failed) is queued again.

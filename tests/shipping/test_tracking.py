@@ -134,3 +134,29 @@ def test_the_poll_is_scheduled_with_celery_beat():
         "schedule": django_settings.SHIPPING_TRACKING_POLL_SECONDS,
     }
     assert tasks.shipments_tracking_poll.name == entry["task"]
+
+
+def test_a_status_change_is_told_to_the_listeners_after_commit_and_a_repeat_is_not(
+    django_capture_on_commit_callbacks,
+):
+    from shipping.listeners import shipment_listeners_register, shipment_listeners_unregister
+
+    heard: list[tuple[int, str]] = []
+
+    def listener(shipment: Shipment) -> None:
+        heard.append((shipment.pk, shipment.status))
+
+    shipment = ShipmentFactory.create()
+    update = TrackingUpdate(
+        shipment.tracking_number, events=(TrackingEventData(_at(2, 10), Status.DELIVERED),)
+    )
+    shipment_listeners_register(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            shipment_tracking_apply(shipment=shipment, update=update)
+        with django_capture_on_commit_callbacks(execute=True):
+            shipment_tracking_apply(shipment=shipment, update=update)
+    finally:
+        shipment_listeners_unregister(listener)
+
+    assert heard == [(shipment.pk, Status.DELIVERED)]

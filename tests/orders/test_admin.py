@@ -1,0 +1,179 @@
+"""The orders admin: the list with its filters, search and CSV export, the
+order page, and every action end to end through the staff's client; a
+refused action is a message, never a 500."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from catalog.models import StockMovement
+from orders.models import Order, OrderEvent, Return
+from orders.returns import return_request
+from shipping.models import Shipment
+from tests.orders.staff_helpers import line_ids, paid_order, payment_of
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:orders_order_changelist"
+
+
+def _action(order: Order, name: str) -> str:
+    return reverse("admin:orders_order_action", args=(order.pk, name))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status__exact": "paid"},
+        {"payment": "captured"},
+        {"country": "DE"},
+        {"q": "Lovelace"},
+        {"created_at__gte": "2020-01-01"},
+    ],
+)
+def test_the_list_loads_with_each_filter_and_search(staff_client, query):
+    order, _variants = paid_order(1)
+
+    response = staff_client.get(reverse(CHANGELIST), query)
+
+    assert response.status_code == 200
+    assert order.number in response.content.decode()
+
+
+def test_search_and_filters_leave_out_other_orders(staff_client):
+    order, _variants = paid_order(1)
+
+    assert order.number not in staff_client.get(reverse(CHANGELIST), {"q": "nobody"}).content.decode()
+    assert order.number not in staff_client.get(reverse(CHANGELIST), {"payment": "refunded"}).content.decode()
+    assert order.number not in staff_client.get(reverse(CHANGELIST), {"country": "FR"}).content.decode()
+
+
+def test_the_order_page_shows_lines_events_payments_and_shipments(staff_client):
+    order, _variants = paid_order(2)
+    staff_client.post(
+        _action(order, "ship"),
+        {"carrier": "table", "tracking_number": "TRK-5", f"line_{line_ids(order)[0]}": "2"},
+    )
+
+    page = staff_client.get(reverse("admin:orders_order_change", args=(order.pk,))).content.decode()
+
+    assert "TRK-5" in page
+    assert "Payment confirmed by the gateway." in page
+    assert "24.90" in page
+    assert _action(order, "refund") in page
+
+
+def test_mark_shipped_with_lines_and_a_tracking_number(staff_client):
+    order, _variants = paid_order(2, 1)
+    first, second = line_ids(order)
+
+    form = staff_client.get(_action(order, "ship"))
+    response = staff_client.post(
+        _action(order, "ship"),
+        {"carrier": "table", "tracking_number": "TRK-1", f"line_{first}": "2", f"line_{second}": "0"},
+    )
+
+    assert form.status_code == 200
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == Order.Status.PARTIALLY_SHIPPED
+    assert Shipment.objects.get(reference=order.number).tracking_number == "TRK-1"
+
+
+def test_a_refused_action_is_a_message_on_the_form_not_a_500(staff_client):
+    order, _variants = paid_order(1)
+
+    response = staff_client.post(_action(order, "deliver"), {"note": ""}, follow=True)
+
+    assert response.status_code == 200
+    assert "An order that is paid cannot become delivered." in response.content.decode()
+
+
+def test_mark_delivered_cancel_and_note(staff_client):
+    shipped, _ = paid_order(1)
+    staff_client.post(_action(shipped, "ship"), {"carrier": "table", f"line_{line_ids(shipped)[0]}": "1"})
+    staff_client.post(_action(shipped, "deliver"), {"note": "Left at door"})
+    paid, _ = paid_order(1)
+    staff_client.post(_action(paid, "cancel"), {"note": "Customer called"})
+    staff_client.post(_action(paid, "note"), {"note": "Called back"})
+
+    shipped.refresh_from_db()
+    paid.refresh_from_db()
+    assert shipped.status == Order.Status.DELIVERED
+    assert paid.status == Order.Status.CANCELLED
+    assert OrderEvent.objects.filter(order=paid, note="Called back").exists()
+
+
+def test_refund_an_amount_and_refund_lines_with_restock(staff_client):
+    order, (variant,) = paid_order(2)
+    (line,) = line_ids(order)
+
+    staff_client.post(_action(order, "refund"), {"amount": "4.90", "key": "k1", "reason": "Shipping"})
+    staff_client.post(_action(order, "refund"), {f"line_{line}": "1", "restock": "on", "key": "k2"})
+    staff_client.post(_action(order, "refund"), {f"line_{line}": "1", "restock": "on", "key": "k2"})  # twice
+
+    assert payment_of(order).refunded_amount == Decimal("14.90")
+    assert StockMovement.objects.filter(variant=variant, reason=StockMovement.Reason.RETURN).count() == 1
+
+
+def test_a_refund_over_the_limit_shows_the_limit(staff_client):
+    order, _variants = paid_order(1)
+
+    response = staff_client.post(_action(order, "refund"), {"amount": "100.00", "key": "k"}, follow=True)
+
+    assert "At most EUR 14.90 can still be refunded." in response.content.decode()
+
+
+def test_bulk_mark_shipped_ships_every_chosen_order_and_reports_the_refused(staff_client):
+    one, _ = paid_order(1)
+    two, _ = paid_order(2)
+    shipped, _ = paid_order(1)
+    staff_client.post(_action(shipped, "ship"), {"carrier": "table", f"line_{line_ids(shipped)[0]}": "1"})
+
+    response = staff_client.post(
+        reverse(CHANGELIST),
+        {"action": "mark_shipped", "_selected_action": [one.pk, two.pk, shipped.pk]},
+        follow=True,
+    )
+
+    assert {o.status for o in Order.objects.filter(pk__in=[one.pk, two.pk])} == {Order.Status.SHIPPED}
+    assert f"{shipped.number}: An order that is shipped cannot be shipped." in response.content.decode()
+
+
+def test_csv_export_of_the_filtered_list(staff_client):
+    one, _ = paid_order(1)
+    two, _ = paid_order(2)
+
+    response = staff_client.post(
+        reverse(CHANGELIST), {"action": "export_csv", "_selected_action": [one.pk, two.pk]}
+    )
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["number", "date", "status", "email", "country", "total", "paid_at"]
+    assert [(r[0], r[2], r[3], r[4], r[5]) for r in rows[1:]] == [
+        (one.number, "paid", "ada@example.com", "DE", "14.90"),
+        (two.number, "paid", "ada@example.com", "DE", "24.90"),
+    ]
+
+
+def test_return_actions_approve_receive_and_refund(staff_client):
+    order, _variants = paid_order(1)
+    staff_client.post(_action(order, "ship"), {"carrier": "table", f"line_{line_ids(order)[0]}": "1"})
+    staff_client.post(_action(order, "deliver"), {"note": ""})
+    order.refresh_from_db()
+    ret = return_request(order=order, user=None, lines={line_ids(order)[0]: 1}, reason="Broken")
+    changelist = reverse("admin:orders_return_changelist")
+
+    for action in ("approve", "receive_restock", "refund"):
+        staff_client.post(changelist, {"action": action, "_selected_action": [ret.pk]})
+    refused = staff_client.post(changelist, {"action": "reject", "_selected_action": [ret.pk]}, follow=True)
+
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.REFUNDED
+    assert "cannot become rejected" in refused.content.decode()
+    assert staff_client.get(changelist).status_code == 200
+    assert staff_client.get(reverse("admin:orders_return_change", args=(ret.pk,))).status_code == 200
