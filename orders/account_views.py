@@ -32,12 +32,11 @@ from orders.reorder import order_buy_again
 from orders.selectors import (
     order_events,
     order_find_for_tracking,
-    order_get_for_customer,
     order_returns,
     orders_for_user,
 )
 from orders.services import OrderStateError
-from orders.views import SESSION_ORDERS, _remember_order
+from orders.views import _remember_order, order_or_404, request_customer
 from payments.selectors import payment_get_for_order
 from shipping.selectors import shipments_for_reference
 
@@ -45,19 +44,6 @@ HISTORY_PAGE_SIZE = 20
 # Guest tracking: this many tries per address in this many seconds, then a 429.
 TRACK_ATTEMPTS = 10
 TRACK_WINDOW_SECONDS = 600
-
-
-def _customer(request: HttpRequest) -> User | None:
-    return request.user if request.user.is_authenticated else None
-
-
-def _order_or_404(request: HttpRequest, number: str) -> Order:
-    try:
-        return order_get_for_customer(
-            number=number, user=_customer(request), placed_here=request.session.get(SESSION_ORDERS, [])
-        )
-    except Order.DoesNotExist:
-        raise Http404(_("No such order.")) from None
 
 
 def _see_other(url: str) -> HttpResponseRedirect:
@@ -101,7 +87,7 @@ def order_history_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(request, number)
+    order = order_or_404(request, number)
     lines = list(order.lines.all())
     payment = payment_get_for_order(order_reference=order.number)
     context: dict[str, Any] = {
@@ -128,7 +114,7 @@ def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
     """GET asks "are you sure?", POST cancels (and refunds)."""
-    order = _order_or_404(request, number)
+    order = order_or_404(request, number)
     if request.method == "GET":
         if not order_can_cancel(order):
             messages.info(request, _("This order can no longer be cancelled."))
@@ -136,7 +122,7 @@ def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
         context = {"order": order, "lines": order.lines.all()}
         return render(request, "orders/order_cancel_confirm.html", context)
     try:
-        cancelled = order_cancel(order_id=order.pk, by=_customer(request))
+        cancelled = order_cancel(order_id=order.pk, by=request_customer(request))
     except OrderStateError as exc:
         messages.error(request, exc.message)
     else:
@@ -151,7 +137,7 @@ def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 def order_buy_again_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(request, number)
+    order = order_or_404(request, number)
     cart = cast(Cart, cart_for_request(request, create=True))  # never None with create=True
     result = order_buy_again(order=order, cart=cart)
     cart_count_remember(request, cart)
@@ -165,7 +151,7 @@ def order_buy_again_view(request: HttpRequest, number: str) -> HttpResponse:
 @never_cache
 @require_safe
 def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(request, number)
+    order = order_or_404(request, number)
     if order.status not in INVOICE_STATUSES:
         raise Http404(_("An invoice is made once the order is paid."))
     response = HttpResponse(order_invoice_pdf(order=order), content_type="application/pdf")

@@ -3,7 +3,7 @@ Another customer's order is a 404, as on every order page."""
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -13,8 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.models import User
 from orders.models import Order
 from orders.returns import ReturnError, return_request, return_window_ends, returnable_quantities
-from orders.selectors import order_get_for_customer
-from orders.views import SESSION_ORDERS
+from orders.views import order_or_404
 
 
 class ReturnForm(forms.Form):
@@ -48,20 +47,10 @@ class ReturnForm(forms.Form):
         }
 
 
-def _order_or_404(request: HttpRequest, number: str) -> Order:
-    user = request.user if isinstance(request.user, User) else None
-    try:
-        return order_get_for_customer(
-            number=number, user=user, placed_here=request.session.get(SESSION_ORDERS, [])
-        )
-    except Order.DoesNotExist:
-        raise Http404 from None
-
-
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def return_new_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(request, number)
+    order = order_or_404(request, number)
     left = returnable_quantities(order=order)
     form = ReturnForm(request.POST or None, order=order, left=left)
     if request.method == "POST" and form.is_valid():

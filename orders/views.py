@@ -88,7 +88,7 @@ class CheckoutVisit:
     missing: str | None
 
 
-def _customer(request: HttpRequest) -> User | None:
+def request_customer(request: HttpRequest) -> User | None:
     return request.user if request.user.is_authenticated else None
 
 
@@ -98,7 +98,7 @@ def _visit(request: HttpRequest, step: str) -> CheckoutVisit | HttpResponse:
     cart = cart_for_request(request)
     if cart is None:
         return _cart_empty(request)
-    user = _customer(request)
+    user = request_customer(request)
     checkout = checkout_get(cart=cart)
     missing = checkout_missing_step(checkout=checkout, user=user)
     if missing == "cart":
@@ -178,10 +178,10 @@ def _remember_order(request: HttpRequest, order: Order) -> None:
         request.session[SESSION_ORDERS] = [*numbers, order.number][-_SESSION_ORDERS_KEPT:]
 
 
-def _order_or_404(request: HttpRequest, number: str) -> Order:
+def order_or_404(request: HttpRequest, number: str) -> Order:
     try:
         return order_get_for_customer(
-            number=number, user=_customer(request), placed_here=request.session.get(SESSION_ORDERS, [])
+            number=number, user=request_customer(request), placed_here=request.session.get(SESSION_ORDERS, [])
         )
     except Order.DoesNotExist:
         raise Http404(_("No such order.")) from None
@@ -420,7 +420,7 @@ def checkout_payment_view(request: HttpRequest) -> HttpResponse:
     cart = cart_for_request(request)
     if cart is None:
         return _cart_empty(request)
-    user = _customer(request)
+    user = request_customer(request)
     visit = CheckoutVisit(cart=cart, checkout=checkout_get(cart=cart), user=user, missing=None)
     try:
         order = order_place(checkout=visit.checkout, user=user)
@@ -550,7 +550,7 @@ def checkout_payment_confirm_view(request: HttpRequest) -> HttpResponse:
 def checkout_payment_return_view(request: HttpRequest) -> HttpResponse:
     """Stripe sends the shopper back here: whatever the URL says, the server
     asks Stripe how the payment stands."""
-    order = _order_or_404(request, request.GET.get("order", ""))
+    order = order_or_404(request, request.GET.get("order", ""))
     payment = payment_get_for_order(order_reference=order.number)
     if payment is not None and payment.status in ATTEMPT_STATES:
         try:
@@ -576,7 +576,7 @@ def checkout_payment_return_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def checkout_complete_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = _order_or_404(request, number)
+    order = order_or_404(request, number)
     payment = payment_get_for_order(order_reference=order.number)
     if order.status in UNPAID and payment is not None and payment.status in ATTEMPT_STATES:
         # The webhook may be late: ask the gateway (a no-op for the test gateway).
