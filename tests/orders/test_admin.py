@@ -32,7 +32,7 @@ def _action(order: Order, name: str) -> str:
         {"payment": "captured"},
         {"country": "DE"},
         {"q": "Lovelace"},
-        {"created_at__gte": "2020-01-01"},
+        {"created_at__gte": "2020-01-01 00:00:00+00:00"},  # as the date filter links it
     ],
 )
 def test_the_list_loads_with_each_filter_and_search(staff_client, query):
