@@ -18,19 +18,14 @@ and whoever owns the order should also reconcile from ``payment_sync`` when
 the shopper returns, in case a callback failed.
 """
 
-import logging
 from collections.abc import Callable
-from functools import partial
-
-from django.db import transaction
 
 from payments.models import Payment
-
-logger = logging.getLogger(__name__)
+from shop.listeners import AfterCommitListeners
 
 type PaymentListener = Callable[[Payment], None]
 
-_listeners: list[PaymentListener] = []
+_listeners = AfterCommitListeners(Payment)
 NOTIFIED_STATUSES = frozenset(
     {
         Payment.Status.AUTHORIZED,
@@ -45,21 +40,15 @@ NOTIFIED_STATUSES = frozenset(
 
 def payment_listeners_register(callback: PaymentListener) -> None:
     """Call ``callback(payment)`` after each change of a payment's outcome."""
-    if callback not in _listeners:
-        _listeners.append(callback)
+    _listeners.register(callback)
 
 
 def payment_listeners_unregister(callback: PaymentListener) -> None:
-    if callback in _listeners:
-        _listeners.remove(callback)
+    _listeners.unregister(callback)
 
 
 def payment_listeners() -> list[PaymentListener]:
-    return list(_listeners)
-
-
-def _listener_call(callback: PaymentListener, payment_id: int) -> None:
-    callback(Payment.objects.get(pk=payment_id))
+    return _listeners.all()
 
 
 def payment_listeners_notify(*, payment: Payment, previous_status: str) -> None:
@@ -67,5 +56,4 @@ def payment_listeners_notify(*, payment: Payment, previous_status: str) -> None:
     they hear about."""
     if payment.status == previous_status or payment.status not in NOTIFIED_STATUSES:
         return
-    for callback in list(_listeners):
-        transaction.on_commit(partial(_listener_call, callback, payment.pk), robust=True)
+    _listeners.notify(payment)

@@ -13,33 +13,24 @@ truth), so a callback must be idempotent and check its own state.
 """
 
 from collections.abc import Callable
-from functools import partial
-
-from django.db import transaction
 
 from shipping.models import Shipment
+from shop.listeners import AfterCommitListeners
 
 type ShipmentListener = Callable[[Shipment], None]
 
-_listeners: list[ShipmentListener] = []
+_listeners = AfterCommitListeners(Shipment)
 
 
 def shipment_listeners_register(callback: ShipmentListener) -> None:
     """Call ``callback(shipment)`` after each change of a shipment's status."""
-    if callback not in _listeners:
-        _listeners.append(callback)
+    _listeners.register(callback)
 
 
 def shipment_listeners_unregister(callback: ShipmentListener) -> None:
-    if callback in _listeners:
-        _listeners.remove(callback)
-
-
-def _listener_call(callback: ShipmentListener, shipment_id: int) -> None:
-    callback(Shipment.objects.get(pk=shipment_id))
+    _listeners.unregister(callback)
 
 
 def shipment_listeners_notify(*, shipment: Shipment) -> None:
     """Schedule the callbacks for after commit (the caller saw the status change)."""
-    for callback in list(_listeners):
-        transaction.on_commit(partial(_listener_call, callback, shipment.pk), robust=True)
+    _listeners.notify(shipment)
