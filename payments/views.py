@@ -20,6 +20,7 @@ from payments.services import webhook_event_apply, webhook_event_mark_processed,
 logger = logging.getLogger(__name__)
 
 
+# Gateways cannot send a CSRF token; the signature check stands in for it.
 @csrf_exempt
 @require_POST
 def webhook_view(request: HttpRequest, gateway: str) -> HttpResponse:

@@ -7,6 +7,7 @@ default raises ``CarrierUnsupported``). Adapters read their settings when
 called, never at import, and bound every network call with a timeout.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -101,7 +102,7 @@ class Label:
     service: str = ""
 
 
-class Carrier:
+class Carrier(ABC):
     """Base class of the adapters; ``name`` is the key in ``SHIPPING_CARRIERS``
     and the first part of its option ids."""
 
@@ -126,10 +127,11 @@ class Carrier:
         """Whether tracking updates arrive by webhook (else they are polled)."""
         return False
 
+    @abstractmethod
     def rates(
         self, *, destination: Destination, parcel: Parcel, order_value: Decimal
     ) -> list[ShippingOption]:
-        raise NotImplementedError
+        """Every way this carrier ships the parcel there; each adapter has its own."""
 
     def label_create(
         self, *, destination: Destination, parcel: Parcel, service: str, reference: str

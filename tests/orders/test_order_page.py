@@ -116,10 +116,6 @@ def test_a_delivered_order_links_to_a_return_request(client):
 
     html = client.get(order.get_absolute_url()).content.decode()
 
-    try:
-        reverse("orders:return_new", kwargs={"number": order.number})
-    except Exception:
-        pytest.skip("The returns page is not there yet.")
     assert "Request a return" in html
 
 
