@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import User
 from orders.cancellation import order_cancel
 from orders.fulfilment import order_mark_delivered, order_note_add, order_ship
-from orders.models import Order, OrderEvent, OrderLine, Return, ReturnLine
+from orders.models import Order, OrderEmail, OrderEvent, OrderLine, Return, ReturnLine
 from orders.refunds import order_refund
 from orders.returns import return_approve, return_receive, return_refund, return_reject
 from orders.services import OrderStateError
@@ -102,6 +102,13 @@ class OrderLineInline(_ReadOnlyInline[OrderLine]):
 class OrderEventInline(_ReadOnlyInline[OrderEvent]):
     model = OrderEvent
     fields = readonly_fields = ("created_at", "by", "from_status", "to_status", "note")
+
+
+class OrderEmailInline(_ReadOnlyInline[OrderEmail]):
+    """The status emails owed and sent; one unsent for long is queued again by beat."""
+
+    model = OrderEmail
+    fields = readonly_fields = ("kind", "key", "created_at", "sent_at")
 
 
 class ReturnInline(_ReadOnlyInline[Return]):
@@ -234,7 +241,7 @@ class OrderAdmin(admin.ModelAdmin[Order]):
     list_filter = ("status", PaymentStateFilter, "created_at", CountryFilter)
     search_fields = ("number", "email", "shipping_address__full_name", "billing_address__full_name")
     date_hierarchy = "created_at"
-    inlines = (OrderLineInline, OrderEventInline, ReturnInline)
+    inlines = (OrderLineInline, OrderEventInline, ReturnInline, OrderEmailInline)
     actions = ("mark_shipped", "export_csv")
     fields = readonly_fields = (
         "number",

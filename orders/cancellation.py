@@ -10,8 +10,6 @@ its reason is the error's message. Two clicks at once queue on the lock and
 the second finds the order cancelled already: one refund, one event.
 """
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +18,7 @@ from accounts.models import User
 from catalog.models import StockMovement, Variant
 from catalog.stock import StockError, stock_adjust
 from orders import locks
+from orders.emails import order_email_queue
 from orders.models import Order
 from orders.services import OrderStateError, _cancel_unpaid, order_transition
 from orders.status import UNPAID
@@ -55,10 +54,7 @@ def order_cancel(*, order_id: int, by: User | None, note: str = "") -> Order:
         _cancel_unpaid(order, note=note, by=by)
     else:
         _cancel_paid(order, note=note, by=by)
-    from orders.tasks import order_status_email_send as order_status_email_send_task  # tasks imports us
-
-    # Robust: a broker outage must not undo the cancellation (the email is then lost, and said in the log).
-    transaction.on_commit(partial(order_status_email_send_task.delay, order.pk, "cancelled"), robust=True)
+    order_email_queue(order=order, kind="cancelled", key="cancelled")
     return order
 
 

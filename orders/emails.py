@@ -9,11 +9,11 @@ the task was lost (a broker outage) or gave up.
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.contrib.sites.models import Site
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders import locks
-from orders.models import Order
+from orders.models import Order, OrderEmail
 
 StrOrPromise = str | Promise
 
@@ -107,35 +107,68 @@ def status_email_register(kind: str, email: StatusEmail) -> None:
     STATUS_EMAILS[kind] = email
 
 
-def order_status_email_send(*, order_id: int, kind: str, key: str = "") -> bool:
-    """Send the ``kind`` email (a key of ``STATUS_EMAILS``) about an order, in
-    text and HTML. A failure to send raises for the task to retry; once sent,
-    a retry of the same task (the worker lost the acknowledgement) sends
-    nothing twice for a day (a cache mark, so it is best effort). ``key``
-    tells apart two emails of one kind in one status (two partial refunds:
-    give each refund's id); by default the order's status does."""
-    email = STATUS_EMAILS.get(kind)
-    if email is None:
+def order_email_queue(*, order: Order, kind: str, key: str) -> OrderEmail:
+    """Owe the ``kind`` email (a key of ``STATUS_EMAILS``) about ``order``, in
+    the caller's transaction, and queue its sending after commit. ``key``
+    names this occasion (a shipment, a refund, a return): the same occasion
+    queued again owes nothing more."""
+    from orders import tasks  # tasks imports us
+
+    if kind not in STATUS_EMAILS:
         raise ValueError(f"Unknown order email kind {kind!r}")
-    order = Order.objects.get(pk=order_id)
-    sent_key = f"orders:status-email:{order_id}:{kind}:{key or order.status}"
-    if cache.get(sent_key):
-        return False
-    site = Site.objects.get_current()
-    context: dict[str, Any] = {
-        "order": order,
-        "lines": list(order.lines.all()),
-        "shop_name": settings.SHOP_NAME,
-        "order_url": f"https://{site.domain}{order.get_absolute_url()}",
-    }
-    if email.context is not None:
-        context.update(email.context(order))
-    message = EmailMultiAlternatives(
-        subject=str(email.subject) % {"shop": settings.SHOP_NAME, "number": order.number},
-        body=render_to_string(f"{email.template}.txt", context),
-        to=[order.email],
-    )
-    message.attach_alternative(render_to_string(f"{email.template}.html", context), "text/html")
-    message.send()
-    cache.set(sent_key, True, timeout=24 * 3600)
+    email, created = OrderEmail.objects.get_or_create(order=order, kind=kind, key=key)
+    if created:
+        # Robust: a broker that is down must not undo the change the email tells
+        # about; the sweep (``order_emails_resend``) queues it again.
+        transaction.on_commit(partial(tasks.order_email_send.delay, email.pk), robust=True)
+    return email
+
+
+def order_email_send(*, email_id: int) -> bool:
+    """Send an owed status email, in text and HTML; False when it was sent
+    already. The email's row stays locked while sending, so a retry and the
+    sweep at once send it once; a failure to send raises for the task to
+    retry and leaves it owed."""
+    with transaction.atomic():
+        owed = OrderEmail.objects.select_for_update().select_related("order").get(pk=email_id)
+        if owed.sent_at is not None:
+            return False
+        email = STATUS_EMAILS[owed.kind]
+        order = owed.order
+        site = Site.objects.get_current()
+        context: dict[str, Any] = {
+            "order": order,
+            "lines": list(order.lines.all()),
+            "shop_name": settings.SHOP_NAME,
+            "order_url": f"https://{site.domain}{order.get_absolute_url()}",
+        }
+        if email.context is not None:
+            context.update(email.context(order))
+        message = EmailMultiAlternatives(
+            subject=str(email.subject) % {"shop": settings.SHOP_NAME, "number": order.number},
+            body=render_to_string(f"{email.template}.txt", context),
+            to=[order.email],
+        )
+        message.attach_alternative(render_to_string(f"{email.template}.html", context), "text/html")
+        message.send()
+        owed.sent_at = timezone.now()
+        owed.save(update_fields=["sent_at"])
     return True
+
+
+def order_emails_resend(*, now: datetime | None = None) -> int:
+    """Queue every recent status email still owed after ``RESEND_AFTER``
+    (its task was lost or gave up); returns how many were queued."""
+    from orders import tasks  # tasks imports us
+
+    now = now or timezone.now()
+    owed = OrderEmail.objects.filter(
+        sent_at__isnull=True,
+        created_at__lt=now - RESEND_AFTER,
+        created_at__gte=now - RESEND_WITHIN,
+    ).values_list("pk", flat=True)
+    queued = 0
+    for email_id in owed:
+        tasks.order_email_send.delay(email_id)
+        queued += 1
+    return queued

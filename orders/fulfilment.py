@@ -12,7 +12,6 @@ nothing. The shipped email goes out after commit.
 import dataclasses
 import logging
 from collections.abc import Mapping
-from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from orders import locks
+from orders.emails import order_email_queue
 from orders.models import Order, OrderLine
 from orders.services import OrderStateError, _event, order_transition
 from payments.errors import PaymentError
@@ -37,18 +37,6 @@ from shipping.services import ShipmentLineInput, shipment_create, shipment_label
 logger = logging.getLogger(__name__)
 
 SHIPPABLE = frozenset({Order.Status.PAID, Order.Status.PARTIALLY_SHIPPED})
-
-
-def order_status_email_queue(*, order: Order, kind: str) -> None:
-    """Queue the order's ``kind`` status email after commit (robust: a broker
-    that is down must not undo the move the email tells about)."""
-    from orders import tasks  # tasks imports the services
-
-    task = getattr(tasks, "order_status_email_send", None)
-    if task is None:  # the status emails are not wired in yet
-        logger.info("No status email task; %s email of order %s not sent", kind, order.number)
-        return
-    transaction.on_commit(partial(task.delay, order.pk, kind), robust=True)
 
 
 def _destination(order: Order) -> Destination | None:
@@ -164,7 +152,7 @@ def order_ship(
         _event(order, by=by, note=note)
     else:
         order_transition(order=order, to=to, by=by, note=note)
-    order_status_email_queue(order=order, kind="shipped")
+    order_email_queue(order=order, kind="shipped", key=f"shipment:{shipment.pk}")
     return shipment
 
 
@@ -176,7 +164,7 @@ def order_mark_delivered(*, order_id: int, by: User | None = None, note: str = "
     order_transition(order=order, to=Order.Status.DELIVERED, by=by, note=note or _("Delivered."))
     order.delivered_at = timezone.now()
     order.save(update_fields=["delivered_at"])
-    order_status_email_queue(order=order, kind="delivered")
+    order_email_queue(order=order, kind="delivered", key="delivered")
     return order
 
 

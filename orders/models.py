@@ -214,3 +214,29 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.order_line_id}"
+
+
+class OrderEmail(models.Model):
+    """One status email owed or sent about an order (shipped, refunded, ...):
+    the outbox of status emails. It is written in the transaction of the
+    change it tells about, so the email cannot be lost with a broker outage;
+    ``sent_at`` is set once the mail server took it, so it is never sent
+    twice. ``key`` tells apart two emails of one kind (two shipments, two
+    refunds, two returns)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(_("kind"), max_length=40)
+    key = models.CharField(_("key"), max_length=100)
+    created_at = models.DateTimeField(_("queued"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order email")
+        verbose_name_plural = _("order emails")
+        ordering = ("created_at", "pk")
+        constraints = (
+            models.UniqueConstraint(fields=("order", "kind", "key"), name="orders_email_once_per_key"),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.kind} ({self.key})"

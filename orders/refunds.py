@@ -17,7 +17,7 @@ from accounts.models import User
 from catalog.models import StockMovement
 from catalog.stock import stock_adjust
 from orders import locks
-from orders.fulfilment import order_status_email_queue
+from orders.emails import order_email_queue
 from orders.models import Order, OrderLine
 from orders.services import OrderStateError, _event
 from orders.status import UNPAID
@@ -98,7 +98,7 @@ def order_refund(
         note += f" {reason}"
     _event(order, by=by, note=note)
     if notify:
-        order_status_email_queue(order=order, kind="refunded")
+        order_email_queue(order=order, kind="refunded", key=f"refund:{refund.pk}")
     return refund
 
 

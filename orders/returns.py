@@ -24,7 +24,7 @@ from accounts.models import User
 from catalog.models import StockMovement
 from catalog.stock import stock_adjust
 from orders import locks
-from orders.fulfilment import order_status_email_queue
+from orders.emails import order_email_queue
 from orders.models import Order, OrderLine, Return, ReturnLine
 from orders.refunds import order_refund
 from orders.services import OrderStateError, _event
@@ -139,14 +139,14 @@ def _locked(return_id: int) -> Return:
 @transaction.atomic
 def return_approve(*, return_id: int, by: User | None, note: str = "") -> Return:
     ret = _move(_locked(return_id), RS.APPROVED, by=by, note=note)
-    order_status_email_queue(order=ret.order, kind="return_approved")
+    order_email_queue(order=ret.order, kind="return_approved", key=ret.number)
     return ret
 
 
 @transaction.atomic
 def return_reject(*, return_id: int, by: User | None, note: str = "") -> Return:
     ret = _move(_locked(return_id), RS.REJECTED, by=by, note=note)
-    order_status_email_queue(order=ret.order, kind="return_rejected")
+    order_email_queue(order=ret.order, kind="return_rejected", key=ret.number)
     return ret
 
 
@@ -185,5 +185,5 @@ def return_refund(*, return_id: int, by: User | None, note: str = "") -> Return:
         reason=_("Return %(number)s") % {"number": ret.number},
         notify=False,  # the return's own email below says it
     )
-    order_status_email_queue(order=ret.order, kind="return_refunded")
+    order_email_queue(order=ret.order, kind="return_refunded", key=ret.number)
     return ret

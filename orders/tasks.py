@@ -48,8 +48,9 @@ def order_confirmation_send(order_id: int) -> bool:
 @shared_task(base=DjangoTask, name="orders.order_confirmations_resend")
 def order_confirmations_resend() -> int:
     """Beat: the paid orders whose confirmation never went out (the broker
-    was down after the payment, or every retry failed) are queued again."""
-    return emails.order_confirmations_resend()
+    was down after the payment, or every retry failed) are queued again, and
+    so are the status emails still owed."""
+    return emails.order_confirmations_resend() + emails.order_emails_resend()
 
 
 @shared_task(base=DjangoTask, name="orders.orders_unpaid_expire")
@@ -58,14 +59,15 @@ def orders_unpaid_expire() -> int:
     return services.orders_unpaid_expire()
 
 
-# After commit of a status move (cancelled, shipped, ...): retried like the confirmation.
+# After commit of a status move (cancelled, shipped, ...): retried like the
+# confirmation; the row it sends (``OrderEmail``) says whether it went out.
 @shared_task(
     base=EagerRetryTask,
-    name="orders.order_status_email_send",
+    name="orders.order_email_send",
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=10,
 )
-def order_status_email_send(order_id: int, kind: str, key: str = "") -> bool:
-    return emails.order_status_email_send(order_id=order_id, kind=kind, key=key)
+def order_email_send(email_id: int) -> bool:
+    return emails.order_email_send(email_id=email_id)

@@ -180,7 +180,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "email"},
     "orders.order_confirmation_send": {"queue": "email"},
-    "orders.order_status_email_send": {"queue": "email"},
+    "orders.order_email_send": {"queue": "email"},
     "shipping.*": {"queue": "carriers"},
     "analytics.*": {"queue": "reports"},
 }
@@ -319,8 +319,9 @@ CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=1
 # (30: what shoppers expect in the EU, beyond the 14 days the law requires).
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_expire", "schedule": 60}
-# The order row is the confirmation email's outbox: one owed for 30 minutes
-# (the broker was down, or every retry failed) is queued again.
+# The order row is the confirmation email's outbox, and OrderEmail rows the
+# status emails': one owed for 30 minutes (the broker was down, or every retry
+# failed) is queued again.
 CELERY_BEAT_SCHEDULE["orders-confirmations-resend"] = {
     "task": "orders.order_confirmations_resend",
     "schedule": 600,
