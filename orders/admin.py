@@ -189,6 +189,40 @@ class RefundForm(forms.Form):
         return data
 
 
+def _action_page(
+    model_admin: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    *,
+    order: Order,
+    title: Any,
+    form: forms.Form,
+    run: Callable[[], str],
+    done_url: str,
+    subject: str = "",
+) -> HttpResponse:
+    """The page of one staff action: its form, then one service call on a
+    valid POST; a refusal (``OrderStateError``) is an error message on the
+    same page, a success goes back to ``done_url`` with its message."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = run()
+        except OrderStateError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, done)
+            return HttpResponseRedirect(done_url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "order": order,
+        "subject": subject or order.number,
+        "done_url": done_url,
+        "form": form,
+        "title": title,
+    }
+    return TemplateResponse(request, "admin/orders/order/action_form.html", context)
+
+
 # --- The order admin ------------------------------------------------------------------
 
 ACTIONS = {
@@ -335,22 +369,15 @@ class OrderAdmin(admin.ModelAdmin[Order]):
             return HttpResponse(status=404)
         title, form_class = ACTIONS[action]
         form = form_class(request.POST or None, order=order)
-        if request.method == "POST" and form.is_valid():
-            try:
-                done = _run(action, order, form.cleaned_data, form, _staff(request))
-            except OrderStateError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, done)
-                return HttpResponseRedirect(reverse("admin:orders_order_change", args=(order.pk,)))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "order": order,
-            "form": form,
-            "title": title,
-        }
-        return TemplateResponse(request, "admin/orders/order/action_form.html", context)
+        return _action_page(
+            self,
+            request,
+            order=order,
+            title=title,
+            form=form,
+            run=lambda: _run(action, order, form.cleaned_data, form, _staff(request)),
+            done_url=reverse("admin:orders_order_change", args=(order.pk,)),
+        )
 
     @admin.action(description=gettext_lazy("Mark shipped (all unshipped lines, carrier table)"))
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
@@ -418,19 +445,51 @@ class ReturnLineInline(admin.TabularInline[ReturnLine, Return]):
         return False
 
 
-def _return_action(
-    run: Callable[[Return, User | None], object], done: str
-) -> Callable[[Any, HttpRequest, QuerySet[Return]], None]:
+RS = Return.Status
+# The action pages of one return: the label, the status it leads from, and the service call.
+RETURN_ACTIONS: dict[str, tuple[Any, str, Callable[[Return, User | None, str], object]]] = {
+    "approve": (
+        gettext_lazy("Approve"),
+        RS.REQUESTED,
+        lambda r, by, note: return_approve(return_id=r.pk, by=by, note=note),
+    ),
+    "reject": (
+        gettext_lazy("Reject"),
+        RS.REQUESTED,
+        lambda r, by, note: return_reject(return_id=r.pk, by=by, note=note),
+    ),
+    "receive_restock": (
+        gettext_lazy("Receive and put back in stock"),
+        RS.APPROVED,
+        lambda r, by, note: return_receive(return_id=r.pk, by=by, restock=True, note=note),
+    ),
+    "receive": (
+        gettext_lazy("Receive without restocking"),
+        RS.APPROVED,
+        lambda r, by, note: return_receive(return_id=r.pk, by=by, restock=False, note=note),
+    ),
+    "refund": (
+        gettext_lazy("Refund"),
+        RS.RECEIVED,
+        lambda r, by, note: return_refund(return_id=r.pk, by=by, note=note),
+    ),
+}
+
+
+def _return_action(name: str) -> Callable[[Any, HttpRequest, QuerySet[Return]], None]:
+    """The list's bulk action of one of ``RETURN_ACTIONS``."""
+    label, _source, run = RETURN_ACTIONS[name]
+
     def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Return]) -> None:
         for ret in queryset.order_by("pk"):
             try:
-                run(ret, _staff(request))
+                run(ret, _staff(request), "")
             except OrderStateError as exc:
                 modeladmin.message_user(request, f"{ret.number}: {exc.message}", messages.ERROR)
             else:
-                modeladmin.message_user(request, f"{ret.number}: {done}", messages.SUCCESS)
+                modeladmin.message_user(request, f"{ret.number}: {label}", messages.SUCCESS)
 
-    return action
+    return admin.action(description=label)(action)
 
 
 @admin.register(Return)
@@ -439,8 +498,8 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
     list_filter = ("status", "created_at")
     search_fields = ("number", "order__number", "order__email")
     list_select_related = ("order",)
-    fields = ("number", "order", "status", "reason", "staff_note", "created_at", "updated_at")
-    readonly_fields = ("number", "order", "status", "reason", "created_at", "updated_at")
+    fields = ("number", "order", "status", "action_links", "reason", "staff_note", "created_at", "updated_at")
+    readonly_fields = ("number", "order", "status", "action_links", "reason", "created_at", "updated_at")
     inlines = (ReturnLineInline,)
     actions = ("approve", "reject", "receive_restock", "receive", "refund")
 
@@ -450,18 +509,54 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
     def has_delete_permission(self, request: HttpRequest, obj: Return | None = None) -> bool:
         return False
 
-    approve = admin.action(description=gettext_lazy("Approve"))(
-        _return_action(lambda r, by: return_approve(return_id=r.pk, by=by), "approved")
-    )
-    reject = admin.action(description=gettext_lazy("Reject"))(
-        _return_action(lambda r, by: return_reject(return_id=r.pk, by=by), "rejected")
-    )
-    receive_restock = admin.action(description=gettext_lazy("Receive and put back in stock"))(
-        _return_action(lambda r, by: return_receive(return_id=r.pk, by=by, restock=True), "received")
-    )
-    receive = admin.action(description=gettext_lazy("Receive without restocking"))(
-        _return_action(lambda r, by: return_receive(return_id=r.pk, by=by, restock=False), "received")
-    )
-    refund = admin.action(description=gettext_lazy("Refund"))(
-        _return_action(lambda r, by: return_refund(return_id=r.pk, by=by), "refunded")
-    )
+    approve = _return_action("approve")
+    reject = _return_action("reject")
+    receive_restock = _return_action("receive_restock")
+    receive = _return_action("receive")
+    refund = _return_action("refund")
+
+    @admin.display(description=gettext_lazy("actions"))
+    def action_links(self, ret: Return) -> SafeString:
+        links = format_html_join(
+            " · ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse("admin:orders_return_action", args=(ret.pk, name)), label)
+                for name, (label, source, _run) in RETURN_ACTIONS.items()
+                if ret.status == source
+            ),
+        )
+        status = ret.get_status_display().lower()
+        return links or format_html("{}", _("none: the return is %(status)s") % {"status": status})
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "<int:return_id>/do/<str:action>/",
+                self.admin_site.admin_view(self.action_view),
+                name="orders_return_action",
+            )
+        ]
+        return extra + super().get_urls()
+
+    def action_view(self, request: HttpRequest, return_id: int, action: str) -> HttpResponse:
+        ret = get_object_or_404(Return.objects.select_related("order"), pk=return_id)
+        if action not in RETURN_ACTIONS or not self.has_change_permission(request, ret):
+            return HttpResponse(status=404)
+        title, _source, run = RETURN_ACTIONS[action]
+        form = OptionalNoteForm(request.POST or None, order=ret.order)
+
+        def done() -> str:
+            run(ret, _staff(request), form.cleaned_data["note"])
+            return _("Return %(number)s: %(action)s done.") % {"number": ret.number, "action": title}
+
+        return _action_page(
+            self,
+            request,
+            order=ret.order,
+            title=title,
+            form=form,
+            run=done,
+            done_url=reverse("admin:orders_return_change", args=(ret.pk,)),
+            subject=ret.number,
+        )

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import StockMovement
-from orders.models import Order, OrderEvent, Return
+from orders.models import Order, OrderEmail, OrderEvent, Return
 from orders.returns import return_request
 from shipping.models import Shipment
 from tests.orders.staff_helpers import line_ids, paid_order, payment_of
@@ -177,3 +177,35 @@ def test_return_actions_approve_receive_and_refund(staff_client):
     assert "cannot become rejected" in refused.content.decode()
     assert staff_client.get(changelist).status_code == 200
     assert staff_client.get(reverse("admin:orders_return_change", args=(ret.pk,))).status_code == 200
+
+
+def test_a_return_page_offers_the_next_actions_and_each_runs_once(staff_client):
+    order, _variants = paid_order(1)
+    staff_client.post(_action(order, "ship"), {"carrier": "table", f"line_{line_ids(order)[0]}": "1"})
+    staff_client.post(_action(order, "deliver"), {"note": ""})
+    order.refresh_from_db()
+    ret = return_request(order=order, user=None, lines={line_ids(order)[0]: 1}, reason="Broken")
+    page = reverse("admin:orders_return_change", args=(ret.pk,))
+
+    def do(name: str) -> str:
+        return reverse("admin:orders_return_action", args=(ret.pk, name))
+
+    offered = staff_client.get(page).content.decode()
+    assert do("approve") in offered and do("reject") in offered and do("refund") not in offered
+    done = staff_client.post(do("approve"), {"note": "Send it to the warehouse"}, follow=True)
+    assert f"Return {ret.number}: Approve done." in done.content.decode()
+    assert do("receive_restock") in staff_client.get(page).content.decode()
+    refused = staff_client.post(do("refund"), {"note": ""})  # not received yet
+    assert refused.status_code == 200
+    assert "cannot become refunded" in refused.content.decode()
+    staff_client.post(do("receive_restock"), {"note": ""})
+    staff_client.post(do("refund"), {"note": ""})
+
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.REFUNDED
+    assert "Send it to the warehouse" in ret.staff_note
+    assert payment_of(order).refunded_amount == Decimal("10.00")
+    assert "none: the return is refunded" in staff_client.get(page).content.decode()
+    assert staff_client.get(do("ship")).status_code == 404
+    owed = OrderEmail.objects.filter(order=order, key=ret.number).values_list("kind", flat=True)
+    assert list(owed) == ["return_approved", "return_refunded"]  # sent after commit (see test_status_emails)
