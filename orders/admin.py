@@ -143,6 +143,12 @@ class ShipForm(forms.Form):
     carrier = forms.ChoiceField(label=gettext_lazy("carrier"), choices=[])
     service = forms.CharField(label=gettext_lazy("service"), required=False)
     tracking_number = forms.CharField(label=gettext_lazy("tracking number"), required=False)
+    tracking_url = forms.URLField(
+        label=gettext_lazy("tracking link"),
+        required=False,
+        assume_scheme="https",
+        help_text=gettext_lazy("The carrier's page for this parcel, shown to the customer."),
+    )
     buy_label = forms.BooleanField(label=gettext_lazy("buy a label from the carrier"), required=False)
 
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
@@ -242,6 +248,7 @@ def _run(action: str, order: Order, data: dict[str, Any], form: forms.Form, by: 
             by=by,
             carrier=data["carrier"],
             tracking_number=data["tracking_number"],
+            tracking_url=data["tracking_url"],
             service=data["service"],
             lines=_lines(form),
             buy_label=data["buy_label"],

@@ -32,7 +32,12 @@ from shipping.carriers import CARRIERS
 from shipping.models import Shipment
 from shipping.quotes import Destination, ShippingError
 from shipping.selectors import shipments_for_reference
-from shipping.services import ShipmentLineInput, shipment_create, shipment_label_buy
+from shipping.services import (
+    ShipmentLineInput,
+    shipment_create,
+    shipment_label_buy,
+    shipment_status_record,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +96,7 @@ def order_ship(
     by: User | None,
     carrier: str,
     tracking_number: str = "",
+    tracking_url: str = "",
     lines: Mapping[int, int] | None = None,
     service: str = "",
     buy_label: bool = False,
@@ -129,7 +135,11 @@ def order_ship(
             destination=_destination(order),
             weight_grams=sum(line.variant.weight_grams * qty for line, qty in chosen if line.variant),
             tracking_number=tracking_number,
+            tracking_url=tracking_url,
             ordered={line.pk: line.quantity for line in order.lines.all()},
+            # Without a label to be scanned, the parcel left with the carrier:
+            # it is in transit until the carrier's tracking (if any) says more.
+            handed_over=not buy_label,
         )
         if buy_label:
             shipment = shipment_label_buy(shipment_id=shipment.pk)
@@ -162,6 +172,11 @@ def order_mark_delivered(*, order_id: int, by: User | None = None, note: str = "
     ``OrderStateError``."""
     order = locks.order_lock(order_id=order_id)
     order_transition(order=order, to=Order.Status.DELIVERED, by=by, note=note or _("Delivered."))
+    for shipment in shipments_for_reference(reference=order.number):
+        if shipment.status not in Shipment.FINAL_STATUSES:  # what staff saw, on the parcels too
+            shipment_status_record(
+                shipment_id=shipment.pk, status=Shipment.Status.DELIVERED, description=_("Delivered.")
+            )
     order.delivered_at = timezone.now()
     order.save(update_fields=["delivered_at"])
     order_email_queue(order=order, kind="delivered", key="delivered")

@@ -28,10 +28,14 @@ class ReturnForm(forms.Form):
     def __init__(self, *args: object, order: Order, left: dict[int, int], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         fields = {}
-        for line in order.lines.all():
+        lines = list(order.lines.all())
+        titles = [line.product_title for line in lines]
+        for line in lines:
             if left.get(line.pk, 0) > 0:
+                # Two lines of one title (variants without options) are told apart by SKU.
+                same = titles.count(line.product_title) > 1
                 fields[f"line_{line.pk}"] = forms.IntegerField(
-                    label=line.product_title,
+                    label=f"{line.product_title} ({line.sku})" if same else line.product_title,
                     min_value=0,
                     max_value=left[line.pk],
                     initial=0,

@@ -241,13 +241,15 @@ def shipment_create(
     tracking_number: str = "",
     tracking_url: str = "",
     ordered: Mapping[int, int] | None = None,
+    handed_over: bool = False,
 ) -> Shipment:
     """Record a (possibly partial) shipment of an order's lines.
 
     With ``ordered`` ({order line id: quantity ordered}) no line is shipped
     beyond what was ordered, counting earlier shipments (the caller holds
-    the order's lock). A tracking number of a tracking carrier is looked up
-    after commit.
+    the order's lock). ``handed_over``: the parcel already left with the
+    carrier (in transit), not just labelled. A tracking number of a tracking
+    carrier is looked up after commit.
     """
     if carrier not in CARRIERS:
         raise ShipmentError(_("Unknown carrier %(carrier)s.") % {"carrier": carrier})
@@ -274,6 +276,7 @@ def shipment_create(
         service=service,
         tracking_number=tracking_number.strip(),
         tracking_url=tracking_url,
+        status=Shipment.Status.IN_TRANSIT if handed_over else Shipment.Status.PENDING,
         destination=destination.as_dict() if destination else {},
         weight_grams=weight_grams,
     )
@@ -386,6 +389,19 @@ def shipment_tracking_apply(*, shipment: Shipment, update: TrackingUpdate) -> bo
     if changed:
         listeners.shipment_listeners_notify(shipment=shipment)
     return changed
+
+
+def shipment_status_record(*, shipment_id: int, status: str, description: str) -> bool:
+    """A status staff saw for themselves (the parcel handed to the carrier,
+    its delivery confirmed), kept as a tracking event of now, so the
+    shipment's status and history agree. Returns whether the status changed."""
+    if status not in Shipment.Status.values:
+        raise ShipmentError(_("Unknown shipment status %(status)s.") % {"status": status})
+    event = TrackingEventData(occurred_at=timezone.now(), status=status, description=description)
+    shipment = Shipment.objects.get(pk=shipment_id)
+    return shipment_tracking_apply(
+        shipment=shipment, update=TrackingUpdate(tracking_number="", events=(event,))
+    )
 
 
 def shipment_tracking_refresh(*, shipment_id: int) -> bool:

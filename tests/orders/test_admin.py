@@ -191,7 +191,9 @@ def test_a_return_page_offers_the_next_actions_and_each_runs_once(staff_client):
         return reverse("admin:orders_return_action", args=(ret.pk, name))
 
     offered = staff_client.get(page).content.decode()
-    assert do("approve") in offered and do("reject") in offered and do("refund") not in offered
+    assert do("approve") in offered
+    assert do("reject") in offered
+    assert do("refund") not in offered
     done = staff_client.post(do("approve"), {"note": "Send it to the warehouse"}, follow=True)
     assert f"Return {ret.number}: Approve done." in done.content.decode()
     assert do("receive_restock") in staff_client.get(page).content.decode()

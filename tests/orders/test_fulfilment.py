@@ -12,7 +12,7 @@ from orders.services import OrderStateError, order_mark_paid, order_place
 from payments.models import Payment
 from shipping.carriers.base import TrackingEventData, TrackingUpdate
 from shipping.models import Shipment
-from shipping.services import shipment_tracking_apply
+from shipping.services import ShipmentError, shipment_status_record, shipment_tracking_apply
 from tests.orders.factories import cart_of, checkout_ready, germany, pay, stocked_variants
 from tests.orders.staff_helpers import line_ids, paid_order, payment_of
 
@@ -203,3 +203,28 @@ def test_the_shipped_email_carries_the_tracking_and_the_delivered_one_follows(
     assert "TRK-77" in shipped.body
     assert shipped.to == [order.email]
     assert delivered.subject.endswith(f"Order {order.number} delivered")
+
+
+def test_a_parcel_handed_over_is_in_transit_and_staffs_delivery_delivers_its_shipments():
+    order, _variants = paid_order(1, 1)
+    first, second = line_ids(order)
+    one = order_ship(order_id=order.pk, by=None, carrier="table", tracking_number="T1", lines={first: 1})
+    two = order_ship(order_id=order.pk, by=None, carrier="table", lines={second: 1})
+    assert (one.status, two.status) == (Shipment.Status.IN_TRANSIT, Shipment.Status.IN_TRANSIT)
+    shipment_status_record(shipment_id=two.pk, status=Shipment.Status.RETURNED, description="Refused")
+
+    order_mark_delivered(order_id=order.pk, note="The customer called")
+
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert one.status == Shipment.Status.DELIVERED
+    assert list(one.events.values_list("status", "description")) == [("delivered", "Delivered.")]
+    assert two.status == Shipment.Status.RETURNED  # a final status is not rewritten
+
+
+def test_an_unknown_shipment_status_is_refused():
+    order, _variants = paid_order(1)
+    shipment = order_ship(order_id=order.pk, by=None, carrier="table")
+
+    with pytest.raises(ShipmentError, match="Unknown shipment status"):
+        shipment_status_record(shipment_id=shipment.pk, status="lost_in_space", description="")

@@ -122,9 +122,13 @@ def test_the_sweep_leaves_old_emails_alone(mailoutbox):
 def test_an_email_rolled_back_with_its_change_is_not_owed(mailoutbox):
     order, _variants = paid_order(1)
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        order_email_queue(order=order, kind="delivered", key="delivered")
-        raise RuntimeError("the change failed")
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            order_email_queue(order=order, kind="delivered", key="delivered")
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
 
     assert not OrderEmail.objects.filter(order=order).exists()
     assert mailoutbox == []
