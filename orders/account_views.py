@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -29,6 +29,7 @@ from orders.invoices import INVOICE_STATUSES, order_invoice_pdf
 from orders.models import Order
 from orders.pages import address_lines, order_tax_rows
 from orders.reorder import order_buy_again
+from orders.returns import return_window_open
 from orders.selectors import (
     order_events,
     order_find_for_tracking,
@@ -50,14 +51,6 @@ def _see_other(url: str) -> HttpResponseRedirect:
     response = HttpResponseRedirect(url)
     response.status_code = 303
     return response
-
-
-def _returns_url(order: Order) -> str:
-    """The return request page, once the returns part of the shop is there."""
-    try:
-        return reverse("orders:return_new", kwargs={"number": order.number})
-    except NoReverseMatch:
-        return ""
 
 
 # --- History ------------------------------------------------------------------------------
@@ -101,7 +94,8 @@ def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
         "shipments": list(shipments_for_reference(reference=order.number)),
         "can_cancel": order_can_cancel(order),
         "invoice": order.status in INVOICE_STATUSES,
-        "returns_url": _returns_url(order) if order.status == Order.Status.DELIVERED else "",
+        "can_return": return_window_open(order=order)
+        and any(line.quantity_shipped > line.quantity_returned for line in lines),
         "returns": order_returns(order=order),
     }
     return render(request, "orders/order_detail.html", context)

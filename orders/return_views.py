@@ -2,6 +2,7 @@
 Another customer's order is a 404, as on every order page."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.models import User
 from orders.models import Order
-from orders.returns import ReturnError, return_request, return_window_ends, returnable_quantities
+from orders.returns import (
+    ReturnError,
+    return_request,
+    return_window_ends,
+    return_window_open,
+    returnable_quantities,
+)
 from orders.views import order_or_404
 
 
@@ -74,7 +81,8 @@ def return_new_view(request: HttpRequest, number: str) -> HttpResponse:
         "order": order,
         "form": form,
         "window_ends": return_window_ends(order=order),
-        "can_return": order.status == Order.Status.DELIVERED and any(left.values()),
+        "return_days": settings.RETURN_WINDOW_DAYS,
+        "can_return": return_window_open(order=order) and any(left.values()),
     }
     # Reached after a POST only when the form or the service refused it.
     status = 400 if request.method == "POST" else 200

@@ -44,11 +44,25 @@ class ReturnError(OrderStateError):
     """A return that cannot be made or moved; the message says why."""
 
 
+# Units can be asked back once they left: a shopper whose parcel is on its
+# way may already know they will send it back (or refuse it at the door).
+RETURNABLE = frozenset({Order.Status.PARTIALLY_SHIPPED, Order.Status.SHIPPED, Order.Status.DELIVERED})
+
+
 def return_window_ends(*, order: Order) -> datetime | None:
-    """When the order's return window closes (None: not delivered)."""
+    """When the order's return window closes (None: not delivered yet, so
+    the window is open and its days have not begun)."""
     if order.delivered_at is None:
         return None
     return order.delivered_at + timedelta(days=settings.RETURN_WINDOW_DAYS)
+
+
+def return_window_open(*, order: Order) -> bool:
+    """Whether the order may be asked back now (what is left of it aside)."""
+    if order.status not in RETURNABLE:
+        return False
+    ends = return_window_ends(order=order)
+    return ends is None or ends >= timezone.now()
 
 
 def returnable_quantities(*, order: Order) -> dict[int, int]:
@@ -69,13 +83,12 @@ def returnable_quantities(*, order: Order) -> dict[int, int]:
 
 @transaction.atomic
 def return_request(*, order: Order, user: User | None, lines: Mapping[int, int], reason: str) -> Return:
-    """Ask to return ``lines`` ({order line id: units}) of a delivered order,
+    """Ask to return ``lines`` ({order line id: units}) of shipped units,
     within the return window; raises ``ReturnError`` saying what is wrong."""
     order = locks.order_lock(order_id=order.pk)
-    if order.status != Order.Status.DELIVERED:
-        raise ReturnError(_("Only a delivered order can be returned."))
-    ends = return_window_ends(order=order)
-    if ends is None or ends < timezone.now():
+    if order.status not in RETURNABLE:
+        raise ReturnError(_("Only an order that has shipped can be returned."))
+    if not return_window_open(order=order):
         raise ReturnError(
             _("The return window of %(days)d days after delivery has closed.")
             % {"days": settings.RETURN_WINDOW_DAYS}

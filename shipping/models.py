@@ -216,15 +216,15 @@ class Shipment(models.Model):
         ordering = ("-created_at", "-pk")
         indexes = (models.Index(fields=("carrier", "status"), name="shipping_shipment_carrier_st"),)
 
+    def __str__(self) -> str:
+        return f"{self.reference} / {self.tracking_number or self.pk}"
+
     @property
     def shown_as(self) -> str:
         """The carrier and service as a shopper reads them; the shop's own rate
         table ("table") is no carrier's name, so only its service shows."""
         carrier = "" if self.carrier == "table" else self.carrier.upper()
         return " · ".join(part for part in (carrier, self.service) if part)
-
-    def __str__(self) -> str:
-        return f"{self.reference} / {self.tracking_number or self.pk}"
 
     @property
     def is_final(self) -> bool:

@@ -3,6 +3,7 @@ of every console error and Content-Security-Policy violation on that page."""
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,9 +67,10 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser.close()
 
 
-@pytest.fixture(params=list(VIEWPORTS))
-def tab(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Tab]:
-    viewport: str = request.param
+@contextmanager
+def open_tab(browser: Browser, viewport: str) -> Iterator[Tab]:
+    """A new browser context (its own cookies: another person) with one page
+    at ``viewport``, recording console errors and CSP violations."""
     context = browser.new_context(**VIEWPORTS[viewport], locale="en-GB")  # type: ignore[arg-type]
     context.set_default_timeout(10_000)
     context.add_init_script(_REPORT_CSP_VIOLATIONS)
@@ -81,5 +83,13 @@ def tab(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Tab]:
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: tab.problems.append(f"{page.url}: {error}"))
-    yield tab
-    context.close()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def tab(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Tab]:
+    with open_tab(browser, request.param) as tab:
+        yield tab

@@ -4,6 +4,7 @@ queries whatever the order holds. Someone else's order is a 404 in every
 view and action, also for a guest without the number in their session."""
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from cart.models import Cart
@@ -108,15 +109,26 @@ def test_a_guest_who_placed_the_order_sees_it(client):
     assert client.get(order.get_absolute_url()).status_code == 200
 
 
-def test_a_delivered_order_links_to_a_return_request(client):
+@pytest.mark.parametrize(
+    ("status", "shipped", "offered"),
+    [
+        (Order.Status.PAID, False, False),  # cancel instead
+        (Order.Status.SHIPPED, True, True),  # on its way: a return may be asked already
+        (Order.Status.DELIVERED, True, True),
+        (Order.Status.CANCELLED, False, False),
+    ],
+)
+def test_the_page_offers_a_return_once_units_shipped(client, status, shipped, offered):
     user = UserFactory.create()
     order = paid_order(user=user)
-    Order.objects.filter(pk=order.pk).update(status=Order.Status.DELIVERED)
+    Order.objects.filter(pk=order.pk).update(status=status)
+    if shipped:
+        order.lines.update(quantity_shipped=F("quantity"))
     client.force_login(user)
 
     html = client.get(order.get_absolute_url()).content.decode()
 
-    assert "Request a return" in html
+    assert ("Request a return" in html) is offered
 
 
 def test_buy_again_puts_the_lines_back_in_the_cart_within_stock(client):

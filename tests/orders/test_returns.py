@@ -80,12 +80,17 @@ def test_a_rejected_return_frees_its_units_for_another_request():
     assert again.status == RS.REQUESTED
 
 
-def test_only_delivered_orders_within_the_window_can_be_returned(settings):
+def test_only_shipped_units_within_the_window_can_be_returned(settings):
     settings.RETURN_WINDOW_DAYS = 14
-    shipped, _variants = paid_order(1)
-    order_ship(order_id=shipped.pk, by=None, carrier="table")
-    with pytest.raises(ReturnError, match="Only a delivered order"):
-        return_request(order=shipped, user=None, lines={line_ids(shipped)[0]: 1}, reason="x")
+    paid, _variants = paid_order(1)
+    with pytest.raises(ReturnError, match="Only an order that has shipped"):
+        return_request(order=paid, user=None, lines={line_ids(paid)[0]: 1}, reason="x")
+    on_its_way, _variants = paid_order(1, 1)
+    first, second = line_ids(on_its_way)
+    order_ship(order_id=on_its_way.pk, by=None, carrier="table", lines={first: 1})
+    with pytest.raises(ReturnError, match="at most 0"):
+        return_request(order=on_its_way, user=None, lines={second: 1}, reason="x")
+    assert return_request(order=on_its_way, user=None, lines={first: 1}, reason="x").status == RS.REQUESTED
 
     late = _delivered(1)
     Order.objects.filter(pk=late.pk).update(delivered_at=timezone.now() - timedelta(days=15))
@@ -201,6 +206,24 @@ def test_the_customer_asks_for_a_return_on_the_page(client):
         "Too small",
         [(line, 1)],
     )
+
+
+def test_a_parcel_on_its_way_can_be_asked_back_and_an_unshipped_order_cannot(client, settings):
+    settings.RETURN_WINDOW_DAYS = 30
+    user = UserFactory.create()
+    shipped, _variants = paid_order(1, user=user)
+    order_ship(order_id=shipped.pk, by=None, carrier="table")
+    unshipped, _variants = paid_order(1, user=user)
+    client.force_login(user)
+
+    on_its_way = client.get(reverse("orders:return_new", kwargs={"number": shipped.number})).content.decode()
+    not_yet = client.get(reverse("orders:return_new", kwargs={"number": unshipped.number})).content.decode()
+
+    assert "Your parcel is on its way" in on_its_way
+    assert "or up to 30 days after it arrives" in on_its_way
+    assert "Ask for a return" in on_its_way
+    assert "Ask for a return" not in not_yet
+    assert "only items that have shipped can be returned" in not_yet
 
 
 def test_a_refused_request_shows_the_reason_on_the_page(client):
