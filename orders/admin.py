@@ -229,6 +229,24 @@ def _action_page(
     return TemplateResponse(request, "admin/orders/order/action_form.html", context)
 
 
+class ActionPagesMixin:
+    """An admin with a page per action at ``<pk>/do/<action>/``, named
+    ``<app>_<model>_action``; ``action_view`` refuses staff who may not
+    change the object (a 404, as for an unknown action)."""
+
+    def get_urls(self) -> list[URLPattern]:
+        admin_view = self.admin_site.admin_view  # type: ignore[attr-defined]
+        opts = self.opts  # type: ignore[attr-defined]
+        extra = [
+            path(
+                "<int:pk>/do/<str:action>/",
+                admin_view(self.action_view),  # type: ignore[attr-defined]
+                name=f"{opts.app_label}_{opts.model_name}_action",
+            )
+        ]
+        return extra + super().get_urls()  # type: ignore[misc]
+
+
 # --- The order admin ------------------------------------------------------------------
 
 ACTIONS = {
@@ -277,7 +295,7 @@ def _run(action: str, order: Order, data: dict[str, Any], form: forms.Form, by: 
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin[Order]):
+class OrderAdmin(ActionPagesMixin, admin.ModelAdmin[Order]):
     list_display = ("number", "created_at", "status", "email", "country", "total", "paid_at")
     list_filter = ("status", PaymentStateFilter, "created_at", CountryFilter)
     search_fields = ("number", "email", "shipping_address__full_name", "billing_address__full_name")
@@ -360,19 +378,9 @@ class OrderAdmin(admin.ModelAdmin[Order]):
         ]
         return _table((_("date"), _("carrier"), _("tracking"), _("status"), _("lines")), rows)
 
-    def get_urls(self) -> list[URLPattern]:
-        extra = [
-            path(
-                "<int:order_id>/do/<str:action>/",
-                self.admin_site.admin_view(self.action_view),
-                name="orders_order_action",
-            )
-        ]
-        return extra + super().get_urls()
-
-    def action_view(self, request: HttpRequest, order_id: int, action: str) -> HttpResponse:
-        order = get_object_or_404(Order, pk=order_id)
-        if action not in ACTIONS or not self.has_view_permission(request, order):
+    def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        order = get_object_or_404(Order, pk=pk)
+        if action not in ACTIONS or not self.has_change_permission(request, order):
             return HttpResponse(status=404)
         title, form_class = ACTIONS[action]
         form = form_class(request.POST or None, order=order)
@@ -500,7 +508,7 @@ def _return_action(name: str) -> Callable[[Any, HttpRequest, QuerySet[Return]], 
 
 
 @admin.register(Return)
-class ReturnAdmin(admin.ModelAdmin[Return]):
+class ReturnAdmin(ActionPagesMixin, admin.ModelAdmin[Return]):
     list_display = ("number", "order", "status", "created_at")
     list_filter = ("status", "created_at")
     search_fields = ("number", "order__number", "order__email")
@@ -536,18 +544,8 @@ class ReturnAdmin(admin.ModelAdmin[Return]):
         status = ret.get_status_display().lower()
         return links or format_html("{}", _("none: the return is %(status)s") % {"status": status})
 
-    def get_urls(self) -> list[URLPattern]:
-        extra = [
-            path(
-                "<int:return_id>/do/<str:action>/",
-                self.admin_site.admin_view(self.action_view),
-                name="orders_return_action",
-            )
-        ]
-        return extra + super().get_urls()
-
-    def action_view(self, request: HttpRequest, return_id: int, action: str) -> HttpResponse:
-        ret = get_object_or_404(Return.objects.select_related("order"), pk=return_id)
+    def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
+        ret = get_object_or_404(Return.objects.select_related("order"), pk=pk)
         if action not in RETURN_ACTIONS or not self.has_change_permission(request, ret):
             return HttpResponse(status=404)
         title, _source, run = RETURN_ACTIONS[action]

@@ -62,22 +62,23 @@ def order_confirmation_send(*, order_id: int) -> bool:
     return True
 
 
+def _owed_since(now: datetime | None, field: str) -> dict[str, datetime]:
+    """The filter of emails owed for ``RESEND_AFTER`` (their task was lost or
+    gave up) but not for longer than ``RESEND_WITHIN``, by their ``field``."""
+    now = now or timezone.now()
+    return {f"{field}__lt": now - RESEND_AFTER, f"{field}__gte": now - RESEND_WITHIN}
+
+
 def order_confirmations_resend(*, now: datetime | None = None) -> int:
     """Queue the confirmation of every recently paid order still owed one;
     returns how many were queued."""
-    from orders.tasks import order_confirmation_send as order_confirmation_send_task  # tasks imports us
+    from orders import tasks  # tasks imports us
 
-    now = now or timezone.now()
-    owed = Order.objects.filter(
-        confirmation_sent_at__isnull=True,
-        paid_at__lt=now - RESEND_AFTER,
-        paid_at__gte=now - RESEND_WITHIN,
-    ).values_list("pk", flat=True)
-    queued = 0
-    for order_id in owed:
-        order_confirmation_send_task.delay(order_id)
-        queued += 1
-    return queued
+    owed = Order.objects.filter(confirmation_sent_at__isnull=True, **_owed_since(now, "paid_at"))
+    order_ids = list(owed.values_list("pk", flat=True))
+    for order_id in order_ids:
+        tasks.order_confirmation_send.delay(order_id)
+    return len(order_ids)
 
 
 # --- Status emails ---------------------------------------------------------------------
@@ -157,18 +158,11 @@ def order_email_send(*, email_id: int) -> bool:
 
 
 def order_emails_resend(*, now: datetime | None = None) -> int:
-    """Queue every recent status email still owed after ``RESEND_AFTER``
-    (its task was lost or gave up); returns how many were queued."""
+    """Queue every recent status email still owed; returns how many were queued."""
     from orders import tasks  # tasks imports us
 
-    now = now or timezone.now()
-    owed = OrderEmail.objects.filter(
-        sent_at__isnull=True,
-        created_at__lt=now - RESEND_AFTER,
-        created_at__gte=now - RESEND_WITHIN,
-    ).values_list("pk", flat=True)
-    queued = 0
-    for email_id in owed:
+    owed = OrderEmail.objects.filter(sent_at__isnull=True, **_owed_since(now, "created_at"))
+    email_ids = list(owed.values_list("pk", flat=True))
+    for email_id in email_ids:
         tasks.order_email_send.delay(email_id)
-        queued += 1
-    return queued
+    return len(email_ids)

@@ -7,12 +7,15 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from catalog.models import StockMovement
+from orders.fulfilment import order_mark_delivered, order_ship
 from orders.models import Order, OrderEmail, OrderEvent, Return
 from orders.returns import return_request
 from shipping.models import Shipment
+from tests.factories import UserFactory
 from tests.orders.staff_helpers import line_ids, paid_order, payment_of
 
 pytestmark = pytest.mark.django_db
@@ -160,12 +163,17 @@ def test_csv_export_of_the_filtered_list(staff_client):
     ]
 
 
-def test_return_actions_approve_receive_and_refund(staff_client):
+def _returned() -> tuple[Order, Return]:
+    """A delivered order and a return of its line, asked for."""
     order, _variants = paid_order(1)
-    staff_client.post(_action(order, "ship"), {"carrier": "table", f"line_{line_ids(order)[0]}": "1"})
-    staff_client.post(_action(order, "deliver"), {"note": ""})
+    order_ship(order_id=order.pk, by=None, carrier="table")
+    order_mark_delivered(order_id=order.pk)
     order.refresh_from_db()
-    ret = return_request(order=order, user=None, lines={line_ids(order)[0]: 1}, reason="Broken")
+    return order, return_request(order=order, user=None, lines={line_ids(order)[0]: 1}, reason="Broken")
+
+
+def test_return_actions_approve_receive_and_refund(staff_client):
+    _order, ret = _returned()
     changelist = reverse("admin:orders_return_changelist")
 
     for action in ("approve", "receive_restock", "refund"):
@@ -180,11 +188,7 @@ def test_return_actions_approve_receive_and_refund(staff_client):
 
 
 def test_a_return_page_offers_the_next_actions_and_each_runs_once(staff_client):
-    order, _variants = paid_order(1)
-    staff_client.post(_action(order, "ship"), {"carrier": "table", f"line_{line_ids(order)[0]}": "1"})
-    staff_client.post(_action(order, "deliver"), {"note": ""})
-    order.refresh_from_db()
-    ret = return_request(order=order, user=None, lines={line_ids(order)[0]: 1}, reason="Broken")
+    order, ret = _returned()
     page = reverse("admin:orders_return_change", args=(ret.pk,))
 
     def do(name: str) -> str:
@@ -211,3 +215,23 @@ def test_a_return_page_offers_the_next_actions_and_each_runs_once(staff_client):
     assert staff_client.get(do("ship")).status_code == 404
     owed = OrderEmail.objects.filter(order=order, key=ret.number).values_list("kind", flat=True)
     assert list(owed) == ["return_approved", "return_refunded"]  # sent after commit (see test_status_emails)
+
+
+def test_staff_who_may_only_view_orders_cannot_run_their_actions(client, settings):
+    settings.ADMIN_REQUIRE_MFA = False
+    viewer = UserFactory.create(email="viewer@example.com", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=("view_order", "view_return"), content_type__app_label="orders"
+        )
+    )
+    client.force_login(viewer)
+    order, ret = _returned()
+
+    assert client.get(reverse("admin:orders_order_change", args=(order.pk,))).status_code == 200
+    assert client.post(_action(order, "cancel"), {"note": ""}).status_code == 404
+    assert client.post(_action(order, "note"), {"note": "hello"}).status_code == 404
+    assert client.post(reverse("admin:orders_return_action", args=(ret.pk, "approve")), {}).status_code == 404
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.REQUESTED
+    assert not OrderEvent.objects.filter(order=order, note="hello").exists()
