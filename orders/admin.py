@@ -394,7 +394,9 @@ class OrderAdmin(ActionPagesMixin, admin.ModelAdmin[Order]):
             done_url=reverse("admin:orders_order_change", args=(order.pk,)),
         )
 
-    @admin.action(description=gettext_lazy("Mark shipped (all unshipped lines, carrier table)"))
+    @admin.action(
+        description=gettext_lazy("Mark shipped (all unshipped lines, carrier table)"), permissions=["change"]
+    )
     def mark_shipped(self, request: HttpRequest, queryset: QuerySet[Order]) -> None:
         shipped = 0
         for order in queryset.order_by("pk"):
@@ -504,7 +506,7 @@ def _return_action(name: str) -> Callable[[Any, HttpRequest, QuerySet[Return]], 
             else:
                 modeladmin.message_user(request, f"{ret.number}: {label}", messages.SUCCESS)
 
-    return admin.action(description=label)(action)
+    return admin.action(description=label, permissions=["change"])(action)
 
 
 @admin.register(Return)

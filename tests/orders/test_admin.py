@@ -235,3 +235,24 @@ def test_staff_who_may_only_view_orders_cannot_run_their_actions(client, setting
     ret.refresh_from_db()
     assert ret.status == Return.Status.REQUESTED
     assert not OrderEvent.objects.filter(order=order, note="hello").exists()
+
+
+def test_view_only_staff_are_not_offered_the_bulk_actions_that_change_orders(client, settings):
+    settings.ADMIN_REQUIRE_MFA = False
+    viewer = UserFactory.create(email="viewer@example.com", is_staff=True)
+    viewer.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=("view_order", "view_return"), content_type__app_label="orders"
+        )
+    )
+    client.force_login(viewer)
+    order, ret = _returned()
+
+    orders_page = client.get(reverse(CHANGELIST)).content.decode()
+    returns_list = reverse("admin:orders_return_changelist")
+    client.post(returns_list, {"action": "approve", "_selected_action": [ret.pk]})
+
+    assert 'value="export_csv"' in orders_page
+    assert 'value="mark_shipped"' not in orders_page
+    ret.refresh_from_db()
+    assert ret.status == Return.Status.REQUESTED
