@@ -217,40 +217,38 @@ def test_a_return_page_offers_the_next_actions_and_each_runs_once(staff_client):
     assert list(owed) == ["return_approved", "return_refunded"]  # sent after commit (see test_status_emails)
 
 
-def test_staff_who_may_only_view_orders_cannot_run_their_actions(client, settings):
+@pytest.fixture
+def viewer_client(client, settings):
+    """Staff who may view orders and returns, not change them."""
     settings.ADMIN_REQUIRE_MFA = False
     viewer = UserFactory.create(email="viewer@example.com", is_staff=True)
-    viewer.user_permissions.set(
-        Permission.objects.filter(
-            codename__in=("view_order", "view_return"), content_type__app_label="orders"
-        )
+    may_view = Permission.objects.filter(
+        codename__in=("view_order", "view_return"), content_type__app_label="orders"
     )
+    viewer.user_permissions.set(may_view)
     client.force_login(viewer)
-    order, ret = _returned()
+    return client
 
-    assert client.get(reverse("admin:orders_order_change", args=(order.pk,))).status_code == 200
-    assert client.post(_action(order, "cancel"), {"note": ""}).status_code == 404
-    assert client.post(_action(order, "note"), {"note": "hello"}).status_code == 404
-    assert client.post(reverse("admin:orders_return_action", args=(ret.pk, "approve")), {}).status_code == 404
+
+def test_staff_who_may_only_view_orders_cannot_run_their_actions(viewer_client):
+    order, ret = _returned()
+    return_action = reverse("admin:orders_return_action", args=(ret.pk, "approve"))
+
+    assert viewer_client.get(reverse("admin:orders_order_change", args=(order.pk,))).status_code == 200
+    assert viewer_client.post(_action(order, "cancel"), {"note": ""}).status_code == 404
+    assert viewer_client.post(_action(order, "note"), {"note": "hello"}).status_code == 404
+    assert viewer_client.post(return_action, {}).status_code == 404
     ret.refresh_from_db()
     assert ret.status == Return.Status.REQUESTED
     assert not OrderEvent.objects.filter(order=order, note="hello").exists()
 
 
-def test_view_only_staff_are_not_offered_the_bulk_actions_that_change_orders(client, settings):
-    settings.ADMIN_REQUIRE_MFA = False
-    viewer = UserFactory.create(email="viewer@example.com", is_staff=True)
-    viewer.user_permissions.set(
-        Permission.objects.filter(
-            codename__in=("view_order", "view_return"), content_type__app_label="orders"
-        )
-    )
-    client.force_login(viewer)
-    order, ret = _returned()
+def test_view_only_staff_are_not_offered_the_bulk_actions_that_change_orders(viewer_client):
+    _order, ret = _returned()
 
-    orders_page = client.get(reverse(CHANGELIST)).content.decode()
+    orders_page = viewer_client.get(reverse(CHANGELIST)).content.decode()
     returns_list = reverse("admin:orders_return_changelist")
-    client.post(returns_list, {"action": "approve", "_selected_action": [ret.pk]})
+    viewer_client.post(returns_list, {"action": "approve", "_selected_action": [ret.pk]})
 
     assert 'value="export_csv"' in orders_page
     assert 'value="mark_shipped"' not in orders_page
