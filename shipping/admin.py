@@ -184,7 +184,7 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
     readonly_fields = ("carrier_reference", "tracked_at", "created_at", "updated_at")
     actions = ("refresh_tracking", "buy_label")
 
-    @admin.action(description=_("Refresh tracking from the carrier"))
+    @admin.action(description=_("Refresh tracking from the carrier"), permissions=["change"])
     def refresh_tracking(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         changed = sum(
             services.shipment_tracking_refresh(shipment_id=pk) for pk in queryset.values_list("pk", flat=True)
@@ -195,7 +195,7 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
             % {"n": changed},
         )
 
-    @admin.action(description=_("Buy the carrier's label"))
+    @admin.action(description=_("Buy the carrier's label"), permissions=["change"])
     def buy_label(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
         for pk in queryset.values_list("pk", flat=True):
             try:
