@@ -3,15 +3,15 @@
 from smtplib import SMTPException
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
 
 from catalog import stock
+from shop.celery import EagerRetryTask
 
 
 # A mail server that is down or slow is worth retrying (with growing pauses);
 # anything else is a bug and fails at once.
 @shared_task(
-    base=DjangoTask,
+    base=EagerRetryTask,
     autoretry_for=(SMTPException, OSError),
     retry_backoff=True,
     retry_backoff_max=600,

@@ -1,32 +1,12 @@
 """Celery tasks of orders: an id in, one service call, retries here."""
 
 from smtplib import SMTPException
-from typing import Any
 
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
-from celery.result import EagerResult
 
 from orders import emails, services
-
-
-class EagerRetryTask(DjangoTask):
-    """Retries that also happen when tasks run eagerly (no Redis: a laptop,
-    the tests). With ``task_eager_propagates`` Celery's eager ``apply`` hands
-    the autoretry's ``Retry`` to the caller instead of running the task
-    again; here each attempt runs without propagating, so a ``Retry`` runs the
-    next one at once (countdowns are ignored eagerly), and only the final
-    failure is raised. Workers never call ``apply``."""
-
-    def apply(  # type: ignore[override]  # passes every other option through
-        self, args: Any = None, kwargs: Any = None, *, throw: bool | None = None, **options: Any
-    ) -> EagerResult[Any]:
-        if throw is None:
-            throw = bool(self.app.conf.task_eager_propagates)
-        result = super().apply(args, kwargs, throw=False, **options)
-        if throw:
-            result.maybe_throw()
-        return result
+from shop.celery import EagerRetryTask
 
 
 # After commit of the payment. A mail server that is down or slow is retried

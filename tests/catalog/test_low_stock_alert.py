@@ -3,6 +3,7 @@ stock falls to its threshold or below, sent by Celery after commit."""
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 
 from catalog.models import StockMovement, Variant
@@ -154,4 +155,23 @@ def test_the_task_sends_for_a_low_variant_and_skips_a_missing_one(staff):
 
     assert stock_low_alert_send_task.delay(variant.pk).get() is True
     assert stock_low_alert_send_task.delay(variant.pk + 1000).get() is False
+    assert len(mail.outbox) == 1
+
+
+def test_a_mail_server_down_twice_is_retried_and_the_alert_arrives(staff, monkeypatch):
+    """Eager tasks (no Redis) retry too: the third attempt sends."""
+    variant = _variant(on_hand=2, threshold=5)
+    attempts: list[str] = []
+    send = EmailMessage.send
+
+    def flaky(message, fail_silently=False):
+        attempts.append(message.subject)
+        if len(attempts) <= 2:
+            raise ConnectionRefusedError("mail server down")
+        return send(message, fail_silently=fail_silently)
+
+    monkeypatch.setattr(EmailMessage, "send", flaky)
+
+    assert stock_low_alert_send_task.delay(variant.pk).get() is True
+    assert len(attempts) == 3
     assert len(mail.outbox) == 1
