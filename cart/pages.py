@@ -35,9 +35,21 @@ class CartRow:
 
     @property
     def image(self) -> ProductImage | None:
+        """The first image of the line's variant, else the product's first not
+        of another variant, else its first (``cart_lines`` prefetched them)."""
         variant = self.line.variant
-        images: list[ProductImage] = getattr(variant.product, "card_images", []) if variant else []
-        return images[0] if images else None
+        if variant is None:
+            return None
+        images: list[ProductImage] = getattr(variant.product, "card_images", [])
+        for pick in (
+            lambda image: image.variant_id == variant.pk,
+            lambda image: image.variant_id is None,
+            lambda image: True,
+        ):
+            chosen = [image for image in images if pick(image)]
+            if chosen:
+                return min(chosen, key=lambda image: (image.position, image.pk))
+        return None
 
     @property
     def max_quantity(self) -> int:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Prefetch, Window
+from django.db.models import F, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,11 +57,15 @@ def tax_rates_changed() -> None:
 def cart_lines(*, cart: Cart) -> list[CartLine]:
     """Every line with what the cart page and pricing read, in a constant
     number of queries: variant, product and brand (one), the product's
-    categories (one) and its first image (one). Lines whose variant is gone
-    or off sale are included; ``cart_prune`` removes them."""
+    categories (one) and images (one): the product's first, its first not of
+    a variant, and each variant's first, for ``CartRow.image`` to choose.
+    Lines whose variant is gone or off sale are included; ``cart_prune``
+    removes them."""
+    order = (F("position").asc(), F("pk").asc())
     first_image = ProductImage.objects.annotate(
-        row=Window(RowNumber(), partition_by=F("product_id"), order_by=(F("position").asc(), F("pk").asc()))
-    ).filter(row=1)
+        product_row=Window(RowNumber(), partition_by=F("product_id"), order_by=order),
+        variant_row=Window(RowNumber(), partition_by=(F("product_id"), F("variant_id")), order_by=order),
+    ).filter(Q(product_row=1) | Q(variant_row=1))
     return list(
         CartLine.objects.filter(cart=cart)
         .select_related("variant__product__brand")

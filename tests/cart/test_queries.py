@@ -21,7 +21,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cart.models import Cart, TaxRate
+from cart.pages import CartRow
+from cart.selectors import cart_lines
 from cart.services import cart_promo_apply
+from catalog.models import ProductImage
 from promotions.models import PromoCode, Promotion
 from promotions.services import promo_code_save, promotion_save
 from shop.pricing import OfferKind, PromoContext
@@ -142,3 +145,39 @@ def test_adding_to_the_cart_stays_within_its_query_budget(who, first):
 
     assert response.status_code == 303
     assert again.json()["count"] == (3 if first else 14)
+
+
+def test_a_line_shows_its_variants_image_else_the_products_else_any():
+    tee, (red, blue, green) = product_with_variants("Tee", colours=("Red", "Blue", "Green"))
+    cap, (black, white) = product_with_variants("Cap", colours=("Black", "White"))
+    ProductImage.objects.bulk_create(  # no files: with the sizes given, none is read
+        ProductImage(
+            product=product,
+            variant=variant,
+            image=f"products/{name}.jpg",
+            position=position,
+            width=800,
+            height=600,
+        )
+        for product, variant, name, position in (
+            (tee, None, "tee-2", 2),
+            (tee, None, "tee-1", 1),
+            (tee, blue, "blue-b", 4),
+            (tee, blue, "blue-a", 0),  # first of all, yet not the red tee's
+            (cap, white, "white", 0),  # the cap's only image
+        )
+    )
+    cart = cart_with((red, 1), (blue, 1), (green, 1), (black, 1))
+
+    rows = {
+        line.variant_id: CartRow(line=line, priced=None, warnings=[])  # type: ignore[arg-type]  # image only
+        for line in cart_lines(cart=cart)
+    }
+
+    shown = {variant_id: row.image.image.name for variant_id, row in rows.items() if row.image}
+    assert shown == {
+        blue.pk: "products/blue-a.jpg",
+        red.pk: "products/tee-1.jpg",
+        green.pk: "products/tee-1.jpg",
+        black.pk: "products/white.jpg",
+    }
