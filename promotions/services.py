@@ -31,6 +31,7 @@ from promotions.selectors import (
     promotions_running,
     scopes_get,
 )
+from shop.db import advisory_xact_lock
 from shop.pricing import Customer, OfferKind, PromoRefused, RefusalReason, unit_sale_price
 
 
@@ -282,19 +283,31 @@ def promotion_sale_prices_refresh(*, now: datetime | None = None, only_if_change
     sale and its offer badge; clear those no longer on sale. Returns how many
     products show an offer. With ``only_if_changed`` (the periodic task),
     nothing is done when neither the running promotions nor the catalog
-    changed since the last run."""
+    changed since the last run (one query). One refresh writes at a time,
+    and reads the promotions once it has its turn: two at once (a beat run
+    and an admin save) cannot leave the older reading written last."""
     now = now or timezone.now()
-    promotions = list(promotions_running(now=now))
-    if only_if_changed:
-        stored = cache.get(SIGNATURE_KEY)
-        if stored is not None and stored[0] == _signature(promotions):
-            return int(stored[1])
-    count = _sale_prices_write(promotions=promotions)
-    cache.set(SIGNATURE_KEY, (_signature(promotions), count), SIGNATURE_SECONDS)
+    if only_if_changed and (done := _refreshed_count(list(promotions_running(now=now)))) is not None:
+        return done
+    with transaction.atomic():
+        advisory_xact_lock("promotions:sale-prices-refresh")
+        promotions = list(promotions_running(now=now))
+        if only_if_changed and (done := _refreshed_count(promotions)) is not None:
+            return done  # the refresh we waited for did it
+        count = _sale_prices_write(promotions=promotions)
+        cache.set(SIGNATURE_KEY, (_signature(promotions), count), SIGNATURE_SECONDS)
     return count
 
 
-@transaction.atomic
+def _refreshed_count(promotions: list[Promotion]) -> int | None:
+    """The last refresh's count if it was made from these promotions and the
+    catalog as it is; None when a refresh is due."""
+    stored = cache.get(SIGNATURE_KEY)
+    if stored is not None and stored[0] == _signature(promotions):
+        return int(stored[1])
+    return None
+
+
 def _sale_prices_write(*, promotions: list[Promotion]) -> int:
     scopes = scopes_get(model=Promotion, pks=[p.pk for p in promotions])
     product_scopes = {p.pk: _product_scope(scopes.get(p.pk, Scope())) for p in promotions}
