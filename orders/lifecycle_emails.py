@@ -1,5 +1,5 @@
 """The status emails of the staff side of the lifecycle (shipped, delivered,
-refunded, and a return approved, rejected or refunded), added to the
+refunded, and a return requested, approved, rejected or refunded), added to the
 registry of ``orders.emails`` when the app is ready. One pair of templates
 (``orders/email/lifecycle``) tells them all; the shipped email lists the
 shipments with their tracking links."""
@@ -48,6 +48,16 @@ KINDS: dict[str, tuple[Any, Callable[[Order], dict[str, Any]]]] = {
             gettext_lazy("A refund for your order %(number)s"),
             gettext_lazy(
                 "We refunded money to your original payment method; banks usually show it within a few days."
+            ),
+        ),
+    ),
+    "return_requested": (
+        gettext_lazy("[%(shop)s] Return for order %(number)s received"),
+        _context(
+            gettext_lazy("We have your return request for order %(number)s"),
+            gettext_lazy(
+                "We will look at it and write to you when it is approved, "
+                "with what to do next. Please do not send anything back before."
             ),
         ),
     ),

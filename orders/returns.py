@@ -120,6 +120,7 @@ def return_request(*, order: Order, user: User | None, lines: Mapping[int, int],
         by=user,
         note=_("Return %(number)s requested: %(reason)s") % {"number": ret.number, "reason": reason},
     )
+    order_email_queue(order=order, kind="return_requested", key=ret.number)
     return ret
 
 

@@ -125,6 +125,7 @@ def test_staff_ship_and_refund_a_return_the_customer_follows_it(live_server, tab
     assert subjects == [
         f"[Shop] Order {order.number} shipped",
         f"[Shop] Order {order.number} delivered",
+        f"[Shop] Return for order {order.number} received",
         f"[Shop] Return for order {order.number} approved",
         f"[Shop] Return for order {order.number} refunded",
     ]

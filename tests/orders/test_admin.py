@@ -214,7 +214,11 @@ def test_a_return_page_offers_the_next_actions_and_each_runs_once(staff_client):
     assert "none: the return is refunded" in staff_client.get(page).content.decode()
     assert staff_client.get(do("ship")).status_code == 404
     owed = OrderEmail.objects.filter(order=order, key=ret.number).values_list("kind", flat=True)
-    assert list(owed) == ["return_approved", "return_refunded"]  # sent after commit (see test_status_emails)
+    assert list(owed) == [
+        "return_requested",
+        "return_approved",
+        "return_refunded",
+    ]  # sent after commit (see test_status_emails)
 
 
 @pytest.fixture

@@ -64,6 +64,8 @@ def test_two_shipments_and_two_returns_each_get_their_email(django_capture_on_co
         f"[Shop] Order {order.number} shipped",
         f"[Shop] Order {order.number} shipped",
         f"[Shop] Order {order.number} delivered",
+        f"[Shop] Return for order {order.number} received",
+        f"[Shop] Return for order {order.number} received",
         f"[Shop] Return for order {order.number} approved",
         f"[Shop] Return for order {order.number} approved",
     ]
