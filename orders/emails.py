@@ -96,7 +96,7 @@ class StatusEmail:
 
 
 # The kinds of status email; other modules add theirs with ``status_email_register``
-# (shipped, delivered, refunded, return approved/rejected/refunded).
+# (shipped, delivered, refunded, return requested/approved/rejected/refunded).
 STATUS_EMAILS: dict[str, StatusEmail] = {
     "cancelled": StatusEmail(
         subject=gettext_lazy("[%(shop)s] Order %(number)s cancelled"), template="orders/email/cancelled"
