@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
-from orders.cancellation import order_cancel
-from orders.fulfilment import order_mark_delivered, order_note_add, order_ship
+from orders.cancellation import order_can_cancel, order_cancel
+from orders.fulfilment import SHIPPABLE, order_mark_delivered, order_note_add, order_ship
 from orders.models import Order, OrderEmail, OrderEvent, OrderLine, Return, ReturnLine
+from orders.pages import address_lines
 from orders.refunds import order_refund
 from orders.returns import return_approve, return_receive, return_refund, return_reject
 from orders.services import OrderStateError
@@ -33,6 +34,8 @@ from payments.models import Payment
 from payments.selectors import payment_list_for_order, refund_list_for_payment
 from shipping.carriers import CARRIERS
 from shipping.selectors import shipments_for_reference
+
+S = Order.Status
 
 
 def _staff(request: HttpRequest) -> User | None:
@@ -256,6 +259,15 @@ ACTIONS = {
     "refund": (gettext_lazy("Refund"), RefundForm),
     "note": (gettext_lazy("Add a note"), NoteForm),
 }
+_PAID = {S.PAID, S.PARTIALLY_SHIPPED, S.SHIPPED, S.DELIVERED, S.COMPLETED}
+# Which actions the order page links in each state; the services still decide.
+OFFERED: dict[str, Callable[[Order], bool]] = {
+    "ship": lambda order: order.status in SHIPPABLE,
+    "deliver": lambda order: order.status == S.SHIPPED,
+    "cancel": order_can_cancel,
+    "refund": lambda order: order.status in _PAID,
+    "note": lambda order: True,
+}
 
 
 def _run(action: str, order: Order, data: dict[str, Any], form: forms.Form, by: User | None) -> str:
@@ -317,8 +329,8 @@ class OrderAdmin(ActionPagesMixin, admin.ModelAdmin[Order]):
         "paid_at",
         "delivered_at",
         "cancelled_at",
-        "shipping_address",
-        "billing_address",
+        "shipping_address_lines",
+        "billing_address_lines",
         "payments_table",
         "shipments_table",
     )
@@ -341,8 +353,28 @@ class OrderAdmin(ActionPagesMixin, admin.ModelAdmin[Order]):
             (
                 (reverse("admin:orders_order_action", args=(order.pk, name)), label)
                 for name, (label, _form) in ACTIONS.items()
+                if OFFERED[name](order)
             ),
         )
+
+    @admin.display(description=gettext_lazy("shipping address"))
+    def shipping_address_lines(self, order: Order) -> SafeString:
+        return _address_html(order.shipping_address)
+
+    @admin.display(description=gettext_lazy("billing address"))
+    def billing_address_lines(self, order: Order) -> SafeString:
+        return _address_html(order.billing_address)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Nothing on the page is edited in place: no save buttons (the actions change orders)."""
+        extra = {"show_save": False, "show_save_and_continue": False, "show_save_and_add_another": False}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
 
     @admin.display(description=gettext_lazy("payments and refunds"))
     def payments_table(self, order: Order) -> SafeString:
@@ -430,6 +462,11 @@ class OrderAdmin(ActionPagesMixin, admin.ModelAdmin[Order]):
                 )
             )
         return response
+
+
+def _address_html(address: dict[str, Any]) -> SafeString:
+    """An address snapshot as the lines of a label, each escaped."""
+    return format_html_join("", "{}<br>", ((line,) for line in address_lines(address)))
 
 
 def _csv_safe(value: str) -> str:

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from catalog.models import StockMovement
+from orders.admin import ACTIONS
 from orders.fulfilment import order_mark_delivered, order_ship
 from orders.models import Order, OrderEmail, OrderEvent, Return
 from orders.returns import return_request
@@ -258,3 +259,18 @@ def test_view_only_staff_are_not_offered_the_bulk_actions_that_change_orders(vie
     assert 'value="mark_shipped"' not in orders_page
     ret.refresh_from_db()
     assert ret.status == Return.Status.REQUESTED
+
+
+def test_the_order_page_links_only_the_actions_its_state_allows_and_has_no_save(staff_client):
+    order, _variants = paid_order(1)
+    page = reverse("admin:orders_order_change", args=(order.pk,))
+
+    paid = staff_client.get(page).content.decode()
+    order_ship(order_id=order.pk, by=None, carrier="table")
+    shipped = staff_client.get(page).content.decode()
+
+    assert [name for name in ACTIONS if _action(order, name) in paid] == ["ship", "cancel", "refund", "note"]
+    assert [name for name in ACTIONS if _action(order, name) in shipped] == ["deliver", "refund", "note"]
+    assert "Unter den Linden 1<br>" in paid
+    assert 'name="_save"' not in paid
+    assert 'name="_continue"' not in paid
