@@ -27,7 +27,7 @@ from orders import locks
 from orders.emails import order_email_queue
 from orders.models import Order, OrderLine, Return, ReturnLine
 from orders.refunds import order_refund
-from orders.services import OrderStateError, _event
+from orders.services import OrderStateError, _event, order_transition
 
 RS = Return.Status
 
@@ -201,3 +201,39 @@ def return_refund(*, return_id: int, by: User | None, note: str = "") -> Return:
     )
     order_email_queue(order=ret.order, kind="return_refunded", key=ret.number)
     return ret
+
+
+OPEN_RETURNS = (RS.REQUESTED, RS.APPROVED, RS.RECEIVED)
+
+
+def orders_complete(*, now: datetime | None = None) -> int:
+    """Beat: a delivered order whose return window has closed, with no
+    return still open, is completed (the end of its machine). Returns how
+    many were completed; a return still open waits for staff."""
+    now = now or timezone.now()
+    closed_before = now - timedelta(days=settings.RETURN_WINDOW_DAYS)
+    due = (
+        Order.objects.filter(status=Order.Status.DELIVERED, delivered_at__lt=closed_before)
+        .exclude(returns__status__in=OPEN_RETURNS)
+        .values_list("pk", flat=True)
+    )
+    completed = 0
+    for order_id in list(due):
+        completed += _order_complete(order_id=order_id, closed_before=closed_before)
+    return completed
+
+
+@transaction.atomic
+def _order_complete(*, order_id: int, closed_before: datetime) -> int:
+    order = locks.order_lock(order_id=order_id)
+    if (
+        order.status != Order.Status.DELIVERED
+        or order.delivered_at is None
+        or order.delivered_at >= closed_before
+        or order.returns.filter(status__in=OPEN_RETURNS).exists()
+    ):
+        return 0  # changed since it was listed
+    order_transition(
+        order=order, to=Order.Status.COMPLETED, by=None, note=_("The return window closed; order complete.")
+    )
+    return 1

@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 
-from orders import emails, services
+from orders import emails, returns, services
 from shop.celery import EagerRetryTask
 
 
@@ -51,3 +51,9 @@ def orders_unpaid_expire() -> int:
 )
 def order_email_send(email_id: int) -> bool:
     return emails.order_email_send(email_id=email_id)
+
+
+@shared_task(base=DjangoTask, name="orders.orders_complete")
+def orders_complete() -> int:
+    """Beat: delivered orders past their return window are completed."""
+    return returns.orders_complete()

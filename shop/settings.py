@@ -320,6 +320,8 @@ CHECKOUT_RESERVATION_MINUTES = env.int("CHECKOUT_RESERVATION_MINUTES", default=1
 # (30: what shoppers expect in the EU, beyond the 14 days the law requires).
 RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_expire", "schedule": 60}
+# Delivered orders become completed once their return window closed.
+CELERY_BEAT_SCHEDULE["orders-complete"] = {"task": "orders.orders_complete", "schedule": 3600}
 # The order row is the confirmation email's outbox, and OrderEmail rows the
 # status emails': one owed for 30 minutes (the broker was down, or every retry
 # failed) is queued again.

@@ -15,6 +15,7 @@ from orders.fulfilment import order_mark_delivered, order_ship
 from orders.models import Order, OrderEvent, Return
 from orders.returns import (
     ReturnError,
+    orders_complete,
     return_approve,
     return_receive,
     return_refund,
@@ -263,3 +264,33 @@ def test_the_order_page_lists_the_orders_returns_with_their_status(client):
     assert f"Return {ret.number}" in page
     assert "Approved" in page
     assert "Too small" in page
+
+
+# --- Completion -----------------------------------------------------------------------
+
+
+def test_delivered_orders_complete_once_the_window_closed_and_no_return_is_open(settings):
+    settings.RETURN_WINDOW_DAYS = 30
+    long_ago = timezone.now() - timedelta(days=31)
+    quiet, with_open_return, with_settled_return, recent = (_delivered(1) for _ in range(4))
+    open_return = return_request(
+        order=with_open_return, user=None, lines={line_ids(with_open_return)[0]: 1}, reason="x"
+    )
+    settled = return_request(
+        order=with_settled_return, user=None, lines={line_ids(with_settled_return)[0]: 1}, reason="x"
+    )
+    return_reject(return_id=settled.pk, by=None)
+    Order.objects.exclude(pk=recent.pk).update(delivered_at=long_ago)
+
+    assert orders_complete() == 2
+    assert orders_complete() == 0  # nothing twice
+
+    status = dict(Order.objects.values_list("pk", "status"))
+    assert status[quiet.pk] == Order.Status.COMPLETED
+    assert status[with_settled_return.pk] == Order.Status.COMPLETED
+    assert status[with_open_return.pk] == Order.Status.DELIVERED  # waits for staff
+    assert status[recent.pk] == Order.Status.DELIVERED
+    assert OrderEvent.objects.filter(order=quiet, to_status="completed").count() == 1
+
+    return_reject(return_id=open_return.pk, by=None)
+    assert orders_complete() == 1
