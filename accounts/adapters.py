@@ -3,13 +3,29 @@
 import base64
 from typing import Any
 
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
+
+from shop.outbox import outbound_email_queue
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """allauth's emails (verification, password reset, security notices)
+        go through the outbox: a mail server that is down delays them and is
+        retried, instead of failing the sign-up or reset page with a 500."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        message = self.render_mail(template_prefix, email, ctx)
+        outbound_email_queue(message=message, purpose=template_prefix.rsplit("/", 1)[-1])
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -13,6 +13,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from accounts import privacy
 from accounts.addressing import ADDRESS_FIELDS, address_normalize
 from accounts.models import Address, User
+from shop.outbox import outbound_emails_erase
 
 type DefaultKind = Literal["shipping", "billing"]
 
@@ -185,6 +186,8 @@ def user_delete(*, user: User) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     for _name, eraser in sorted(privacy.erasers().items()):
         eraser(user)
+    for email in {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}:
+        outbound_emails_erase(email=email)  # owed messages and kept envelopes
     Address.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()

@@ -181,12 +181,16 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "notifications.*": {"queue": "email"},
     "orders.order_confirmation_send": {"queue": "email"},
+    "shop.outbound_email_send": {"queue": "email"},
     "orders.order_email_send": {"queue": "email"},
     "shipping.*": {"queue": "carriers"},
     "analytics.*": {"queue": "reports"},
 }
 # Periodic tasks are added here by the apps that own them.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # The outbox (shop.outbox): messages owed for 30 minutes are queued again.
+    "shop-outbound-emails-resend": {"task": "shop.outbound_emails_resend", "schedule": 600},
+}
 CELERY_TIMEZONE = "UTC"
 
 # --- Email ------------------------------------------------------------------
@@ -380,6 +384,7 @@ ACCOUNT_RATE_LIMITS = {
 # Behind a reverse proxy the client's IP is in X-Forwarded-For; without this,
 # per-IP limits would count every visitor as the proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
 MFA_ENCRYPTION_KEY = env.str("MFA_ENCRYPTION_KEY", default="")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
