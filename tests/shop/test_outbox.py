@@ -48,7 +48,11 @@ def test_a_message_waits_for_the_commit_and_goes_with_a_rollback():
     (sent,) = OutboundEmail.objects.all()
     assert sent.sent_at is not None
     assert (sent.body, sent.html) == ("", "")  # only the envelope is kept
-    assert mail.outbox[0].alternatives[0].content == "<p>HTML with a link</p>"
+    (message,) = mail.outbox
+    assert isinstance(message, EmailMultiAlternatives)
+    assert [(str(content), mimetype) for content, mimetype in message.alternatives] == [
+        ("<p>HTML with a link</p>", "text/html")
+    ]
 
     def change_that_fails() -> None:
         with transaction.atomic():
