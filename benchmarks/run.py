@@ -140,6 +140,20 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([str(PYTHON), str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True)  # noqa: S603
 
 
+def manage_json(env: dict[str, str], code: str) -> dict[str, Any]:
+    """Run ``code`` in ``manage.py shell``; the JSON object on its last line."""
+    output = subprocess.run(  # noqa: S603 - our own code
+        [str(PYTHON), str(ROOT / "manage.py"), "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return result
+
+
 def targets_pick(env: dict[str, str]) -> dict[str, str]:
     """The pages to measure, with a category and a product from the data."""
     code = (
@@ -153,15 +167,7 @@ def targets_pick(env: dict[str, str]) -> dict[str, str]:
         "print(json.dumps({'category': category.slug if category else None,"
         " 'product': product.slug if product else None}))\n"
     )
-    output = subprocess.run(  # noqa: S603 - our own code
-        [str(PYTHON), str(ROOT / "manage.py"), "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    picked = json.loads(output.strip().splitlines()[-1])
+    picked = manage_json(env, code)
     if not picked["category"] or not picked["product"]:
         sys.exit("The database has no catalog: run without --skip-seed.")
     return {
@@ -181,15 +187,7 @@ def shopper_prepare(env: dict[str, str]) -> dict[str, Any]:
     manage(env, "shipping_demo")
     manage(env, "tax_rates_demo")
     code = "import json\nfrom benchmarks.shopper import prepare\nprint(json.dumps(prepare()))\n"
-    output = subprocess.run(  # noqa: S603 - our own code
-        [str(PYTHON), str(ROOT / "manage.py"), "shell", "-c", code],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    shopper: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    shopper = manage_json(env, code)
     log(f"shopper: {shopper['orders']} orders, {shopper['cart_lines']} cart lines")
     return shopper
 
