@@ -17,6 +17,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import reduce
 
 from django.contrib.auth import get_user_model
@@ -27,6 +28,7 @@ from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import Combinable
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.locks import products_lock, variants_lock
@@ -37,6 +39,10 @@ Reason = StockMovement.Reason
 # The reasons a person may give for changing on-hand stock by hand; the other
 # reasons belong to checkout.
 ADJUST_REASONS = (Reason.RESTOCK, Reason.ADJUSTMENT, Reason.RETURN)
+# A low-stock alert still owed this long (its task was lost or gave up) is
+# queued again by beat; older than ALERT_RESEND_WITHIN it is no news.
+ALERT_RESEND_AFTER = timedelta(minutes=30)
+ALERT_RESEND_WITHIN = timedelta(days=3)
 
 # {variant id: quantity} or [(variant or variant id, quantity), ...]
 StockLines = Mapping[int, int] | Iterable[tuple[Variant | int, int]]
@@ -246,10 +252,18 @@ def stock_commit(
 
 
 def stock_low_alert_send(*, variant_id: int) -> bool:
-    """Email the active staff that a variant is running low. Skipped (False)
-    when the variant is gone, was restocked since, or nobody is staff."""
-    variant = Variant.objects.select_related("product").filter(pk=variant_id).first()
-    if variant is None or variant.stock_available > variant.low_stock_threshold:
+    """Email the active staff that a variant is running low, once per time
+    it fell (``low_stock_alert_owed_at``). Skipped (False) when nothing is
+    owed, the variant is gone or was restocked since, or nobody is staff.
+    The variant's row is locked only to claim the alert, not while the mail
+    server answers; a failure to send owes it again and raises for a retry."""
+    with transaction.atomic():
+        variant = Variant.objects.select_for_update().select_related("product").filter(pk=variant_id).first()
+        if variant is None or variant.low_stock_alert_owed_at is None:
+            return False
+        owed_at = variant.low_stock_alert_owed_at
+        Variant.objects.filter(pk=variant.pk).update(low_stock_alert_owed_at=None)
+    if variant.stock_available > variant.low_stock_threshold:
         return False
     recipients = list(
         get_user_model()
@@ -260,6 +274,35 @@ def stock_low_alert_send(*, variant_id: int) -> bool:
     )
     if not recipients:
         return False
+    try:
+        _stock_low_message(variant, recipients).send()
+    except Exception:
+        # Owed again (unless it fell anew meanwhile, which owes it anyway).
+        Variant.objects.filter(pk=variant.pk, low_stock_alert_owed_at__isnull=True).update(
+            low_stock_alert_owed_at=owed_at
+        )
+        raise
+    return True
+
+
+def stock_low_alerts_resend(*, now: datetime | None = None) -> int:
+    """Queue the alerts owed for ``ALERT_RESEND_AFTER`` (their task was lost
+    with the broker, or gave up), within ``ALERT_RESEND_WITHIN``; returns how
+    many were queued."""
+    from catalog.tasks import stock_low_alert_send as stock_low_alert_send_task  # tasks imports this module
+
+    now = now or timezone.now()
+    owed = Variant.objects.filter(
+        low_stock_alert_owed_at__lt=now - ALERT_RESEND_AFTER,
+        low_stock_alert_owed_at__gte=now - ALERT_RESEND_WITHIN,
+    )
+    variant_ids = list(owed.values_list("pk", flat=True))
+    for variant_id in variant_ids:
+        stock_low_alert_send_task.delay(variant_id)
+    return len(variant_ids)
+
+
+def _stock_low_message(variant: Variant, recipients: list[str]) -> EmailMessage:
     values = {
         "sku": variant.sku,
         "title": variant.product.title,
@@ -280,8 +323,7 @@ def stock_low_alert_send(*, variant_id: int) -> bool:
         )
         % values
     )
-    EmailMessage(subject=subject, body=body, to=recipients).send()
-    return True
+    return EmailMessage(subject=subject, body=body, to=recipients)
 
 
 # --- Internals ----------------------------------------------------------------
@@ -378,6 +420,12 @@ def _after_change(
     for product_id, units in sorted((units_sold or {}).items()):
         Product.objects.filter(pk=product_id).update(units_sold=F("units_sold") + units)
     product_listing_refresh(product_ids=product_ids)
-    for pk, row in locked.items():
-        if available_before[pk] > row.low_stock_threshold >= row.stock_available:
-            stock_low_alert_send_task.delay_on_commit(row.pk)
+    fell = [
+        pk
+        for pk, row in locked.items()
+        if available_before[pk] > row.low_stock_threshold >= row.stock_available
+    ]
+    if fell:
+        Variant.objects.filter(pk__in=fell).update(low_stock_alert_owed_at=timezone.now())
+    for pk in fell:
+        stock_low_alert_send_task.delay_on_commit(pk)

@@ -3,6 +3,7 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 
 from catalog import stock
 from shop.celery import EagerRetryTask
@@ -19,3 +20,9 @@ from shop.celery import EagerRetryTask
 )
 def stock_low_alert_send(variant_id: int) -> bool:
     return stock.stock_low_alert_send(variant_id=variant_id)
+
+
+@shared_task(base=DjangoTask)
+def stock_low_alerts_resend() -> int:
+    """Beat: low-stock alerts whose task was lost (a broker outage) or gave up."""
+    return stock.stock_low_alerts_resend()

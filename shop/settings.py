@@ -190,6 +190,8 @@ CELERY_TASK_ROUTES = {
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The outbox (shop.outbox): messages owed for 30 minutes are queued again.
     "shop-outbound-emails-resend": {"task": "shop.outbound_emails_resend", "schedule": 600},
+    # The variant row is the low-stock alert's outbox: one owed for 30 minutes is queued again.
+    "catalog-stock-low-alerts-resend": {"task": "catalog.tasks.stock_low_alerts_resend", "schedule": 600},
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -1,13 +1,23 @@
 """Low-stock alerts: one email to the active staff when a variant's available
 stock falls to its threshold or below, sent by Celery after commit."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.utils import timezone
 
 from catalog.models import StockMovement, Variant
-from catalog.stock import stock_adjust, stock_commit, stock_low_alert_send, stock_release, stock_reserve
+from catalog.stock import (
+    stock_adjust,
+    stock_commit,
+    stock_low_alert_send,
+    stock_low_alerts_resend,
+    stock_release,
+    stock_reserve,
+)
 from catalog.tasks import stock_low_alert_send as stock_low_alert_send_task
 from tests.catalog.factories import ProductFactory
 from tests.factories import UserFactory
@@ -85,11 +95,12 @@ def test_a_new_alert_after_stock_went_back_above_and_fell_again(staff, django_ca
 
     with django_capture_on_commit_callbacks(execute=True):
         stock_reserve(lines=[(variant, 2)], reference="CHK-1")  # 4 left: alert
+    with django_capture_on_commit_callbacks(execute=True):
         stock_release(lines=[(variant, 2)], reference="CHK-1")  # back to 6
         stock_reserve(lines=[(variant, 1)], reference="CHK-2")  # 5 left: alert again
 
     assert [m.subject for m in mail.outbox] == [
-        "Low stock: SHIRT-L Linen shirt (5 available)",
+        "Low stock: SHIRT-L Linen shirt (4 available)",
         "Low stock: SHIRT-L Linen shirt (5 available)",
     ]
 
@@ -150,8 +161,14 @@ def test_the_alert_is_skipped_without_active_staff(django_capture_on_commit_call
     assert mail.outbox == []
 
 
+def _owed(variant: Variant) -> None:
+    """As the stock change that made it fall leaves it."""
+    Variant.objects.filter(pk=variant.pk).update(low_stock_alert_owed_at=timezone.now())
+
+
 def test_the_task_sends_for_a_low_variant_and_skips_a_missing_one(staff):
     variant = _variant(on_hand=2, threshold=5)
+    _owed(variant)
 
     assert stock_low_alert_send_task.delay(variant.pk).get() is True
     assert stock_low_alert_send_task.delay(variant.pk + 1000).get() is False
@@ -161,6 +178,7 @@ def test_the_task_sends_for_a_low_variant_and_skips_a_missing_one(staff):
 def test_a_mail_server_down_twice_is_retried_and_the_alert_arrives(staff, monkeypatch):
     """Eager tasks (no Redis) retry too: the third attempt sends."""
     variant = _variant(on_hand=2, threshold=5)
+    _owed(variant)
     attempts: list[str] = []
     send = EmailMessage.send
 
@@ -175,3 +193,37 @@ def test_a_mail_server_down_twice_is_retried_and_the_alert_arrives(staff, monkey
     assert stock_low_alert_send_task.delay(variant.pk).get() is True
     assert len(attempts) == 3
     assert len(mail.outbox) == 1
+
+
+def test_an_alert_lost_with_the_broker_is_owed_and_the_sweep_sends_it(
+    staff, django_capture_on_commit_callbacks
+):
+    variant = _variant(on_hand=6, threshold=5)
+    with django_capture_on_commit_callbacks(execute=False):  # the task never ran
+        stock_reserve(lines=[(variant, 2)], reference="CHK-1")
+    variant.refresh_from_db()
+    owed_at = variant.low_stock_alert_owed_at
+    assert owed_at is not None
+
+    assert stock_low_alerts_resend(now=owed_at + timedelta(minutes=10)) == 0  # its task may still run
+    assert stock_low_alerts_resend(now=owed_at + timedelta(minutes=31)) == 1
+    assert stock_low_alerts_resend(now=owed_at + timedelta(minutes=41)) == 0
+
+    assert [m.subject for m in mail.outbox] == ["Low stock: SHIRT-L Linen shirt (4 available)"]
+    variant.refresh_from_db()
+    assert variant.low_stock_alert_owed_at is None
+
+
+def test_a_mail_server_down_for_good_leaves_the_alert_owed(staff, monkeypatch):
+    variant = _variant(on_hand=2, threshold=5)
+    _owed(variant)
+
+    def refuse(message, fail_silently=False):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr(EmailMessage, "send", refuse)
+    with pytest.raises(ConnectionRefusedError):
+        stock_low_alert_send_task.delay(variant.pk).get()
+
+    variant.refresh_from_db()
+    assert variant.low_stock_alert_owed_at is not None
