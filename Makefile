@@ -40,7 +40,12 @@ run: $(VENV)/.base
 	@echo "Serving the shop on http://127.0.0.1:8000 (admin: /admin/, Ctrl-C to stop)"
 	ADMIN_REQUIRE_MFA=0 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: $(VENV)/.dev
+# Test-only tools from npm (axe-core); without npm the tests that need them are skipped.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
+	else echo "npm is missing: the accessibility tests will be skipped"; fi
+
+test: $(VENV)/.dev node_modules/.installed
 	$(PY) bin/test $(ARGS)
 
 lint: $(VENV)/.dev

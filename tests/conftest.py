@@ -24,6 +24,7 @@ from shop.celery import app as celery_app
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 LOCALSTRIPE = shutil.which("localstripe") or str(Path(sys.executable).with_name("localstripe"))
 REQUIRE_SERVICES = bool(os.environ.get("REQUIRE_SERVICES"))
+AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 PRODUCTION_PASSWORD_HASHERS = list(settings.PASSWORD_HASHERS)
 
 
@@ -41,12 +42,14 @@ def _missing(marker: str) -> str | None:
         return f"needs Chromium at {CHROMIUM}"
     if marker == "localstripe" and not os.access(LOCALSTRIPE, os.X_OK):
         return "needs localstripe (pip install localstripe)"
+    if marker == "axe" and not AXE.exists():
+        return "needs axe-core (npm ci)"
     return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
-        for marker in ("postgres", "redis", "browser", "localstripe"):
+        for marker in ("postgres", "redis", "browser", "localstripe", "axe"):
             if item.get_closest_marker(marker) and (reason := _missing(marker)):
                 if REQUIRE_SERVICES:
                     raise pytest.UsageError(f"{item.nodeid}: {reason}, and services are required")

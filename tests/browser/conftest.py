@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
@@ -26,7 +27,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-VIEWPORTS = {
+VIEWPORTS: dict[str, dict[str, Any]] = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True},
 }
@@ -68,10 +69,11 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 @contextmanager
-def open_tab(browser: Browser, viewport: str) -> Iterator[Tab]:
+def open_tab(browser: Browser, viewport: str, **options: Any) -> Iterator[Tab]:
     """A new browser context (its own cookies: another person) with one page
-    at ``viewport``, recording console errors and CSP violations."""
-    context = browser.new_context(**VIEWPORTS[viewport], locale="en-GB")  # type: ignore[arg-type]
+    at ``viewport``, recording console errors and CSP violations; ``options``
+    go to the context."""
+    context = browser.new_context(**VIEWPORTS[viewport], **options, locale="en-GB")
     context.set_default_timeout(10_000)
     context.add_init_script(_REPORT_CSP_VIOLATIONS)
     page = context.new_page()

@@ -197,7 +197,7 @@ def test_shopper_fills_the_cart_uses_a_code_and_keeps_it_after_signing_in(
 def no_script_page(browser: Browser, tab: Tab) -> Iterator[Page]:
     """A page at the tab's viewport with JavaScript switched off."""
     context = browser.new_context(
-        **VIEWPORTS[tab.viewport],  # type: ignore[arg-type]
+        **VIEWPORTS[tab.viewport],
         locale="en-GB",
         java_script_enabled=False,
     )

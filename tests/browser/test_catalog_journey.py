@@ -154,7 +154,7 @@ def _expect_offer(page: Page, *, price: str, stock: str, can_buy: bool) -> None:
 def no_script_tab(browser: Browser, tab: Tab) -> Iterator[Tab]:
     """A second page at the same viewport with JavaScript switched off."""
     context = browser.new_context(
-        **VIEWPORTS[tab.viewport],  # type: ignore[arg-type]
+        **VIEWPORTS[tab.viewport],
         locale="en-GB",
         java_script_enabled=False,
     )
