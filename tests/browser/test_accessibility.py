@@ -1,4 +1,5 @@
-"""axe-core (from npm, ``npm ci``) in Chromium on the pages shoppers use,
+"""axe-core (from npm, ``npm ci``) in Chromium on the pages shoppers use
+(catalog, account, cart, every checkout step, orders, returns),
 at a desktop and a phone viewport: no WCAG 2.1 A/AA violation of serious or
 critical impact. Each violation is listed with the rule, its help and the
 elements, so a failure says what to fix."""
@@ -10,12 +11,14 @@ from django.urls import reverse
 from playwright.sync_api import Browser
 
 from cart.models import Cart
+from orders.checkout import checkout_addresses_set, checkout_get
 from orders.fulfilment import order_ship
 from tests.browser.conftest import VIEWPORTS, Tab, open_tab
 from tests.cart.factories import cart_with, product_with_variants
 from tests.conftest import AXE
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.orders.account_helpers import paid_order
+from tests.orders.factories import BERLIN
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
@@ -98,5 +101,14 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server
         "/accounts/email/",
     ]
     violations += [line for path in signed_in for line in _violations(tab, base + path)]
+
+    # The rest of checkout: the shipping choice, then the payment page (the
+    # order is placed by the shipping step's button, as a shopper does).
+    checkout = checkout_get(cart=Cart.objects.get(user=user))
+    checkout_addresses_set(checkout=checkout, shipping=BERLIN, billing=None)
+    violations += _violations(tab, f"{base}/checkout/shipping/")
+    tab.page.get_by_role("button", name="Continue to payment").click()
+    tab.page.wait_for_url("**/checkout/payment/")
+    violations += _violations(tab, f"{base}/checkout/payment/")
 
     assert violations == []

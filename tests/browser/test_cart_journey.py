@@ -21,7 +21,7 @@ from catalog.models import Product, ProductImage, Variant
 from promotions.models import PromoCode
 from promotions.services import promo_code_save
 from shop.pricing import OfferKind
-from tests.browser.conftest import SCREENSHOTS, VIEWPORTS, Tab
+from tests.browser.conftest import SCREENSHOTS, Tab, open_tab
 from tests.cart.factories import product_with_variants
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
@@ -196,14 +196,8 @@ def test_shopper_fills_the_cart_uses_a_code_and_keeps_it_after_signing_in(
 @pytest.fixture
 def no_script_page(browser: Browser, tab: Tab) -> Iterator[Page]:
     """A page at the tab's viewport with JavaScript switched off."""
-    context = browser.new_context(
-        **VIEWPORTS[tab.viewport],
-        locale="en-GB",
-        java_script_enabled=False,
-    )
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
+    with open_tab(browser, tab.viewport, java_script_enabled=False) as no_script:
+        yield no_script.page
 
 
 def test_the_cart_works_without_javascript(live_server, tab: Tab, no_script_page: Page, shop) -> None:

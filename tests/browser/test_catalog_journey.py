@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
-from playwright.sync_api import Browser, ConsoleMessage, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from catalog.images import product_image_save
 from catalog.models import Product, ProductImage, ProductOption, ProductOptionValue, Variant
 from catalog.search import search_vector_refresh
-from tests.browser.conftest import VIEWPORTS, Tab
+from tests.browser.conftest import Tab, open_tab
 from tests.catalog.factories import BrandFactory, ProductFactory, VariantFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -153,23 +153,8 @@ def _expect_offer(page: Page, *, price: str, stock: str, can_buy: bool) -> None:
 @pytest.fixture
 def no_script_tab(browser: Browser, tab: Tab) -> Iterator[Tab]:
     """A second page at the same viewport with JavaScript switched off."""
-    context = browser.new_context(
-        **VIEWPORTS[tab.viewport],
-        locale="en-GB",
-        java_script_enabled=False,
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    no_script = Tab(page=page, viewport=tab.viewport)
-
-    def on_console(message: ConsoleMessage) -> None:
-        if message.type == "error":
-            no_script.problems.append(f"{page.url}: {message.text}")
-
-    page.on("console", on_console)
-    page.on("pageerror", lambda error: no_script.problems.append(f"{page.url}: {error}"))
-    yield no_script
-    context.close()
+    with open_tab(browser, tab.viewport, java_script_enabled=False) as no_script:
+        yield no_script
 
 
 def test_shopper_searches_filters_opens_a_product_and_switches_its_variant(
