@@ -1,23 +1,15 @@
 """Celery tasks of the catalog: an id in, one service call, retries here."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 
 from catalog import stock
-from shop.celery import EagerRetryTask
+from shop.celery import EMAIL_RETRIES
 
 
-# A mail server that is down or slow is worth retrying (with growing pauses);
-# anything else is a bug and fails at once.
-@shared_task(
-    base=EagerRetryTask,
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-)
+# After commit of the stock change; the variant row says whether the alert
+# is still owed, so a retry after a success sends nothing twice.
+@shared_task(**EMAIL_RETRIES)
 def stock_low_alert_send(variant_id: int) -> bool:
     return stock.stock_low_alert_send(variant_id=variant_id)
 

@@ -1,26 +1,15 @@
 """Celery tasks of orders: an id in, one service call, retries here."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 
 from orders import emails, returns, services
-from shop.celery import EagerRetryTask
+from shop.celery import EMAIL_RETRIES
 
 
-# After commit of the payment. A mail server that is down or slow is retried
-# with growing pauses; a retry after a success sends nothing twice
-# (``confirmation_sent_at``). SMTPException is an OSError; both are named so
-# that the intent reads.
-@shared_task(
-    base=EagerRetryTask,
-    name="orders.order_confirmation_send",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=10,
-)
+# After commit of the payment; a retry after a success sends nothing twice
+# (``confirmation_sent_at``).
+@shared_task(name="orders.order_confirmation_send", **EMAIL_RETRIES)
 def order_confirmation_send(order_id: int) -> bool:
     return emails.order_confirmation_send(order_id=order_id)
 
@@ -41,14 +30,7 @@ def orders_unpaid_expire() -> int:
 
 # After commit of a status move (cancelled, shipped, ...): retried like the
 # confirmation; the row it sends (``OrderEmail``) says whether it went out.
-@shared_task(
-    base=EagerRetryTask,
-    name="orders.order_email_send",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=10,
-)
+@shared_task(name="orders.order_email_send", **EMAIL_RETRIES)
 def order_email_send(email_id: int) -> bool:
     return emails.order_email_send(email_id=email_id)
 

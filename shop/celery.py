@@ -5,6 +5,7 @@ the shop works on a laptop with nothing installed.
 """
 
 import os
+from smtplib import SMTPException
 from typing import Any
 
 from celery import Celery
@@ -35,3 +36,17 @@ class EagerRetryTask(DjangoTask[Any, Any]):
         if throw:
             result.maybe_throw()
         return result
+
+
+# The options of every task that sends email: a mail server that is down or
+# slow (SMTPException is an OSError; both are named so the intent reads) is
+# retried with growing pauses, up to 10 times (about an hour); anything else
+# is a bug and fails at once. The task's row says whether it was sent, so a
+# retry after a success sends nothing twice.
+EMAIL_RETRIES: dict[str, Any] = {
+    "base": EagerRetryTask,
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": True,
+    "retry_backoff_max": 600,
+    "max_retries": 10,
+}

@@ -1,25 +1,14 @@
 """Celery tasks of the shop-wide outbox: an id in, one call, retries here."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
 from celery.contrib.django.task import DjangoTask
 
 from shop import outbox
-from shop.celery import EagerRetryTask
+from shop.celery import EMAIL_RETRIES
 
 
-# After commit of whatever queued it. A mail server that is down or slow is
-# retried with growing pauses; the row says whether it went out, so a retry
-# after a success sends nothing twice.
-@shared_task(
-    base=EagerRetryTask,
-    name="shop.outbound_email_send",
-    autoretry_for=(SMTPException, OSError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=10,
-)
+# After commit of whatever queued it; the row says whether it went out.
+@shared_task(name="shop.outbound_email_send", **EMAIL_RETRIES)
 def outbound_email_send(email_id: int) -> bool:
     return outbox.outbound_email_send(email_id=email_id)
 
