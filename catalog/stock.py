@@ -17,7 +17,7 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import reduce
 
 from django.contrib.auth import get_user_model
@@ -34,15 +34,12 @@ from django.utils.translation import gettext as _
 from catalog.locks import products_lock, variants_lock
 from catalog.models import Product, StockMovement, Variant
 from catalog.services import product_listing_refresh
+from shop.outbox import owed_for_resending
 
 Reason = StockMovement.Reason
 # The reasons a person may give for changing on-hand stock by hand; the other
 # reasons belong to checkout.
 ADJUST_REASONS = (Reason.RESTOCK, Reason.ADJUSTMENT, Reason.RETURN)
-# A low-stock alert still owed this long (its task was lost or gave up) is
-# queued again by beat; older than ALERT_RESEND_WITHIN it is no news.
-ALERT_RESEND_AFTER = timedelta(minutes=30)
-ALERT_RESEND_WITHIN = timedelta(days=3)
 
 # {variant id: quantity} or [(variant or variant id, quantity), ...]
 StockLines = Mapping[int, int] | Iterable[tuple[Variant | int, int]]
@@ -286,16 +283,12 @@ def stock_low_alert_send(*, variant_id: int) -> bool:
 
 
 def stock_low_alerts_resend(*, now: datetime | None = None) -> int:
-    """Queue the alerts owed for ``ALERT_RESEND_AFTER`` (their task was lost
-    with the broker, or gave up), within ``ALERT_RESEND_WITHIN``; returns how
-    many were queued."""
+    """Queue the alerts owed long enough (their task was lost with the
+    broker, or gave up; ``shop.outbox.owed_for_resending``); returns how many
+    were queued."""
     from catalog.tasks import stock_low_alert_send as stock_low_alert_send_task  # tasks imports this module
 
-    now = now or timezone.now()
-    owed = Variant.objects.filter(
-        low_stock_alert_owed_at__lt=now - ALERT_RESEND_AFTER,
-        low_stock_alert_owed_at__gte=now - ALERT_RESEND_WITHIN,
-    )
+    owed = Variant.objects.filter(**owed_for_resending("low_stock_alert_owed_at", now=now))
     variant_ids = list(owed.values_list("pk", flat=True))
     for variant_id in variant_ids:
         stock_low_alert_send_task.delay(variant_id)

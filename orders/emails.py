@@ -8,7 +8,7 @@ the task was lost (a broker outage) or gave up.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -24,13 +24,9 @@ from django.utils.translation import gettext_lazy
 
 from orders import locks
 from orders.models import Order, OrderEmail
+from shop.outbox import owed_for_resending
 
 StrOrPromise = str | Promise
-
-# Left to the task's own retries this long before the sweep queues it again.
-RESEND_AFTER = timedelta(minutes=30)
-# Older than this, a confirmation is no news any more: staff see it in the admin.
-RESEND_WITHIN = timedelta(days=3)
 
 
 def order_confirmation_send(*, order_id: int) -> bool:
@@ -62,19 +58,12 @@ def order_confirmation_send(*, order_id: int) -> bool:
     return True
 
 
-def _owed_since(now: datetime | None, field: str) -> dict[str, datetime]:
-    """The filter of emails owed for ``RESEND_AFTER`` (their task was lost or
-    gave up) but not for longer than ``RESEND_WITHIN``, by their ``field``."""
-    now = now or timezone.now()
-    return {f"{field}__lt": now - RESEND_AFTER, f"{field}__gte": now - RESEND_WITHIN}
-
-
 def order_confirmations_resend(*, now: datetime | None = None) -> int:
     """Queue the confirmation of every recently paid order still owed one;
     returns how many were queued."""
     from orders import tasks  # tasks imports us
 
-    owed = Order.objects.filter(confirmation_sent_at__isnull=True, **_owed_since(now, "paid_at"))
+    owed = Order.objects.filter(confirmation_sent_at__isnull=True, **owed_for_resending("paid_at", now=now))
     order_ids = list(owed.values_list("pk", flat=True))
     for order_id in order_ids:
         tasks.order_confirmation_send.delay(order_id)
@@ -161,7 +150,7 @@ def order_emails_resend(*, now: datetime | None = None) -> int:
     """Queue every recent status email still owed; returns how many were queued."""
     from orders import tasks  # tasks imports us
 
-    owed = OrderEmail.objects.filter(sent_at__isnull=True, **_owed_since(now, "created_at"))
+    owed = OrderEmail.objects.filter(sent_at__isnull=True, **owed_for_resending("created_at", now=now))
     email_ids = list(owed.values_list("pk", flat=True))
     for email_id in email_ids:
         tasks.order_email_send.delay(email_id)

@@ -16,9 +16,11 @@ from shop.models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
-# Left to the task's own retries this long before the sweep queues it again.
+# Every outbox of the shop (these rows, the order's, the variant's low-stock
+# alert) leaves an owed message to its task's retries this long before the
+# sweep queues it again, and gives up after RESEND_WITHIN: no news any more
+# (a 3-day verification link).
 RESEND_AFTER = timedelta(minutes=30)
-# Older than this, a message is no news any more (a 3-day verification link).
 RESEND_WITHIN = timedelta(days=3)
 # Sent messages' envelopes are kept this long, then deleted.
 KEEP_SENT = timedelta(days=30)
@@ -88,6 +90,14 @@ def outbound_email_send(*, email_id: int) -> bool:
     return True
 
 
+def owed_for_resending(field: str, *, now: datetime | None = None) -> dict[str, datetime]:
+    """The filter of what has been owed since ``field`` for longer than
+    ``RESEND_AFTER`` (its task was lost or gave up), but not longer than
+    ``RESEND_WITHIN``: what a sweep queues again."""
+    now = now or timezone.now()
+    return {f"{field}__lt": now - RESEND_AFTER, f"{field}__gte": now - RESEND_WITHIN}
+
+
 def outbound_emails_resend(*, now: datetime | None = None) -> int:
     """Queue every message still owed after ``RESEND_AFTER`` (within
     ``RESEND_WITHIN``), and delete envelopes sent before ``KEEP_SENT``.
@@ -96,9 +106,7 @@ def outbound_emails_resend(*, now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     OutboundEmail.objects.filter(sent_at__lt=now - KEEP_SENT).delete()
-    owed = OutboundEmail.objects.filter(
-        sent_at__isnull=True, created_at__lt=now - RESEND_AFTER, created_at__gte=now - RESEND_WITHIN
-    )
+    owed = OutboundEmail.objects.filter(sent_at__isnull=True, **owed_for_resending("created_at", now=now))
     email_ids = list(owed.values_list("pk", flat=True))
     for email_id in email_ids:
         tasks.outbound_email_send.delay(email_id)

@@ -207,7 +207,7 @@ def _authorised(header: str | None) -> bool:
 def _handler_for(standin: EasyPostStandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, format: str, *args: Any) -> None:
-            pass
+            """Quiet: the stand-in records its requests itself."""
 
         def _respond(self, status: int, body: bytes, content_type: str) -> None:
             try:
