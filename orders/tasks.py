@@ -1,10 +1,9 @@
 """Celery tasks of orders: an id in, one service call, retries here."""
 
 from celery import shared_task
-from celery.contrib.django.task import DjangoTask
 
 from orders import emails, returns, services
-from shop.celery import EMAIL_RETRIES
+from shop.celery import EMAIL_RETRIES, ShopTask
 
 
 # After commit of the payment; a retry after a success sends nothing twice
@@ -14,7 +13,7 @@ def order_confirmation_send(order_id: int) -> bool:
     return emails.order_confirmation_send(order_id=order_id)
 
 
-@shared_task(base=DjangoTask, name="orders.order_confirmations_resend")
+@shared_task(base=ShopTask, name="orders.order_confirmations_resend")
 def order_confirmations_resend() -> int:
     """Beat: the paid orders whose confirmation never went out (the broker
     was down after the payment, or every retry failed) are queued again, and
@@ -22,7 +21,7 @@ def order_confirmations_resend() -> int:
     return emails.order_confirmations_resend() + emails.order_emails_resend()
 
 
-@shared_task(base=DjangoTask, name="orders.orders_unpaid_expire")
+@shared_task(base=ShopTask, name="orders.orders_unpaid_expire")
 def orders_unpaid_expire() -> int:
     """Beat: unpaid orders whose reservation expired are cancelled."""
     return services.orders_unpaid_expire()
@@ -35,7 +34,7 @@ def order_email_send(email_id: int) -> bool:
     return emails.order_email_send(email_id=email_id)
 
 
-@shared_task(base=DjangoTask, name="orders.orders_complete")
+@shared_task(base=ShopTask, name="orders.orders_complete")
 def orders_complete() -> int:
     """Beat: delivered orders past their return window are completed."""
     return returns.orders_complete()

@@ -122,12 +122,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Redis is an accelerator: while it is unreachable the cache answers as an
+# empty one (shop/cache.py), every page still serves and sessions come from
+# the database. After a failure Redis is left alone this long; the outage is
+# logged at most once per CACHE_REDIS_LOG_SECONDS per process.
+CACHE_REDIS_RETRY_SECONDS = env.float("CACHE_REDIS_RETRY_SECONDS", default=5.0)
+CACHE_REDIS_LOG_SECONDS = env.float("CACHE_REDIS_LOG_SECONDS", default=60.0)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "shop.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="shop"),
+            # A Redis that hangs costs a page at most this, once per retry window.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_REDIS_TIMEOUT_SECONDS", default=0.5),
+                "socket_timeout": env.float("CACHE_REDIS_TIMEOUT_SECONDS", default=0.5),
+            },
         }
     }
 else:
