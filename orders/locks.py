@@ -2,6 +2,11 @@
 checkout, then order, then (through catalog.stock) variants in primary-key
 order, then (through promotions) promo codes in primary-key order."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
+
 from orders.models import Checkout, Order, Return
 
 
@@ -22,3 +27,17 @@ def order_lock_by_number(*, number: str) -> Order | None:
 def return_lock(*, return_id: int) -> Return:
     """A return, locked; take its order's lock first (``order_lock``)."""
     return Return.objects.select_for_update().get(pk=return_id)
+
+
+@contextmanager
+def order_lock_for_payment(*, number: str) -> Iterator[Order | None]:
+    """A transaction holding the order's locks (its checkout's, then its
+    own), for a payment of it to move in: the payment's reaction runs in the
+    payment's transaction and takes these locks, so whoever moves a payment
+    from outside an order lock takes them first, never after the payment's
+    (a cancellation holds the order and then asks for the payment)."""
+    with transaction.atomic():
+        checkout_id = Checkout.objects.filter(order__number=number).values_list("pk", flat=True).first()
+        if checkout_id is not None:
+            checkout_lock(checkout_id=checkout_id)
+        yield order_lock_by_number(number=number)

@@ -74,14 +74,21 @@ def order_number_new() -> str:
 
 @transaction.atomic
 def order_place(*, checkout: Checkout, user: User | None) -> Order:
-    """The pending order for this checkout: made now, or the one made before
-    from the very same cart and answers (a double click, a reload). An
+    """The order for this checkout: made now (pending), the pending one made
+    before from the very same cart and answers (a double click, a reload), or
+    the one already paid from it when nothing was added since (a "Pay"
+    pressed again while the first was paying). An
     earlier unpaid order of a checkout that changed since is cancelled
     first (its stock and codes freed). Stock is reserved for
     ``CHECKOUT_RESERVATION_MINUTES`` and the promo codes are redeemed in
     this transaction; anything that no longer holds is a ``CheckoutError``
     naming it, and nothing is kept."""
     checkout = locks.checkout_lock(checkout_id=checkout.pk)
+    previous = Order.objects.filter(pk=checkout.order_id).first() if checkout.order_id else None
+    if previous is not None and _paid_from_here(previous, checkout):
+        # A second "Pay" (or a reload) after the first one paid: the same order,
+        # never a new one. Paying takes this checkout's lock, so this sees it.
+        return previous
     missing = checkout_missing_step(checkout=checkout, user=user)
     if missing:
         raise CheckoutError(_("Please complete this step first."), step=missing)
@@ -96,7 +103,6 @@ def order_place(*, checkout: Checkout, user: User | None) -> Order:
         )
     email = user.email if user is not None else checkout.email
     fingerprint = _fingerprint(checkout, lines, email)
-    previous = Order.objects.filter(pk=checkout.order_id).first() if checkout.order_id else None
     if previous is not None and previous.status in UNPAID:
         if (
             previous.fingerprint == fingerprint
@@ -141,6 +147,16 @@ def order_place(*, checkout: Checkout, user: User | None) -> Order:
     checkout.order = order
     checkout.save(update_fields=["order", "updated_at"])
     return order
+
+
+def _paid_from_here(order: Order, checkout: Checkout) -> bool:
+    """The checkout's order was paid and its cart has nothing new since
+    (paying emptied it)."""
+    return (
+        order.status not in UNPAID
+        and order.status != Order.Status.CANCELLED
+        and not checkout.cart.lines.exists()
+    )
 
 
 def _order_create(
@@ -227,13 +243,19 @@ def _reserve(order: Order, lines: Sequence[CartLine]) -> None:
 # --- Paying -----------------------------------------------------------------------------
 
 
-@transaction.atomic
 def order_mark_paid(*, number: str, payment: Payment) -> Order | None:
     """The gateway confirmed ``payment``: the order is paid, its reservation
     becomes a sale, the cart it came from is emptied and the confirmation
     email is sent after commit. Safe to call any number of times; a payment
-    for an order cancelled meanwhile is given back."""
-    order = locks.order_lock_by_number(number=number)
+    for an order cancelled meanwhile is given back. Runs in the payment's
+    transaction (payments' listeners), holding the checkout's lock too, so a
+    second "Pay" placing from the same checkout waits and then finds the
+    order paid."""
+    with locks.order_lock_for_payment(number=number) as order:
+        return _order_mark_paid(order, number=number, payment=payment)
+
+
+def _order_mark_paid(order: Order | None, *, number: str, payment: Payment) -> Order | None:
     if order is None:
         logger.error("Payment %s confirmed for unknown order %s", payment.pk, number)
         return None
@@ -241,7 +263,9 @@ def order_mark_paid(*, number: str, payment: Payment) -> Order | None:
     if order.status not in UNPAID:
         if order.status == Order.Status.CANCELLED:
             why = _("A payment arrived after the order was cancelled.")
-            transaction.on_commit(lambda: _payment_give_back(payment_id=payment_id, number=number, why=why))
+            transaction.on_commit(
+                lambda: _payment_give_back(payment_id=payment_id, number=number, why=why), robust=True
+            )
         return order
     if (payment.amount, payment.currency) != (order.total, order.currency):
         # Never ours to keep: the order stays unpaid (and expires) and the money goes back.
@@ -250,7 +274,9 @@ def order_mark_paid(*, number: str, payment: Payment) -> Order | None:
             "amount": payment.amount,
             "currency": payment.currency,
         }
-        transaction.on_commit(lambda: _payment_give_back(payment_id=payment_id, number=number, why=why))
+        transaction.on_commit(
+            lambda: _payment_give_back(payment_id=payment_id, number=number, why=why), robust=True
+        )
         return order
     return _order_paid(order, note=_("Payment confirmed by the gateway."))
 
@@ -344,7 +370,8 @@ def _order_expire(*, number: str) -> int:
     payment = payment_get_for_order(order_reference=number)
     if payment is not None and payment.status in ATTEMPT_STATES:
         try:
-            payment = payment_sync(payment=payment)
+            with locks.order_lock_for_payment(number=number):
+                payment = payment_sync(payment=payment)
         except Exception:  # the gateway is down: decide on what we know
             logger.warning("Could not check payment %s of expired order %s", payment.pk, number)
     if payment is not None and payment.status in (Payment.Status.CAPTURED, Payment.Status.AUTHORIZED):
@@ -372,7 +399,9 @@ def _cancel_unpaid(order: Order, *, note: str, by: User | None) -> None:
     payment = payment_get_for_order(order_reference=order.number)
     if payment is not None and payment.status in ATTEMPT_STATES:
         number, payment_id = order.number, payment.pk
-        transaction.on_commit(lambda: _payment_cancel_quietly(payment_id=payment_id, number=number))
+        transaction.on_commit(
+            lambda: _payment_cancel_quietly(payment_id=payment_id, number=number), robust=True
+        )
 
 
 def _payment_cancel_quietly(*, payment_id: int, number: str) -> None:

@@ -38,6 +38,7 @@ from accounts.selectors import address_list_for_user
 from accounts.services import address_create
 from cart.models import Cart
 from cart.session import cart_count_remember, cart_for_request
+from orders import locks
 from orders.forms import (
     NEW_ADDRESS,
     AddressChoiceForm,
@@ -427,6 +428,9 @@ def checkout_payment_view(request: HttpRequest) -> HttpResponse:
     except CheckoutError as exc:
         return _placing_refused(request, visit, exc)
     _remember_order(request, order)
+    if order.status not in UNPAID:  # paid meanwhile (another "Pay", another tab)
+        cart_count_remember(request, visit.cart)
+        return _see_other(reverse("orders:checkout_complete", kwargs={"number": order.number}))
     if order.total == 0:  # a full discount and free shipping: nothing to pay
         order_confirm_free(number=order.number)
         cart_count_remember(request, visit.cart)
@@ -448,7 +452,8 @@ def checkout_payment_view(request: HttpRequest) -> HttpResponse:
         card_form = CheckoutCardForm(request.POST if posted else None, initial={"order": order.number})
     if posted and card_form is not None and card_form.is_valid():
         try:
-            payment = card_form.pay(payment=payment)
+            with locks.order_lock_for_payment(number=order.number):
+                payment = card_form.pay(payment=payment)
         except PaymentError as exc:
             messages.error(request, str(exc))
             return _see_other(reverse("orders:checkout_payment"))
@@ -498,7 +503,8 @@ def checkout_payment_authenticate_view(request: HttpRequest) -> HttpResponse:
     form = TestAuthenticateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            payment = form.authenticate(payment=payment)
+            with locks.order_lock_for_payment(number=order.number):
+                payment = form.authenticate(payment=payment)
         except PaymentError as exc:
             messages.error(request, str(exc))
         return _after_payment(request, visit.cart, order, payment)
@@ -532,7 +538,8 @@ def checkout_payment_confirm_view(request: HttpRequest) -> HttpResponse:
     if payment is None or payment.gateway != "stripe":
         return JsonResponse({"error": _("This payment cannot be confirmed here.")}, status=409)
     try:
-        payment = payment_confirm(payment=payment, payment_method=method)
+        with locks.order_lock_for_payment(number=order.number):
+            payment = payment_confirm(payment=payment, payment_method=method)
     except PaymentError as exc:
         return JsonResponse({"error": str(exc)}, status=402)
     return JsonResponse(
@@ -554,7 +561,8 @@ def checkout_payment_return_view(request: HttpRequest) -> HttpResponse:
     payment = payment_get_for_order(order_reference=order.number)
     if payment is not None and payment.status in ATTEMPT_STATES:
         try:
-            payment = payment_sync(payment=payment)
+            with locks.order_lock_for_payment(number=order.number):
+                payment = payment_sync(payment=payment)
         except PaymentError:
             messages.warning(
                 request, _("We could not reach the payment provider just now; we will keep checking.")
@@ -580,7 +588,7 @@ def checkout_complete_view(request: HttpRequest, number: str) -> HttpResponse:
     payment = payment_get_for_order(order_reference=order.number)
     if order.status in UNPAID and payment is not None and payment.status in ATTEMPT_STATES:
         # The webhook may be late: ask the gateway (a no-op for the test gateway).
-        with contextlib.suppress(PaymentError):
+        with contextlib.suppress(PaymentError), locks.order_lock_for_payment(number=order.number):
             payment_sync(payment=payment)
         order.refresh_from_db(fields=["status", "paid_at", "reservation_expires_at"])
     if order.status not in UNPAID:

@@ -5,27 +5,28 @@
 
     payment_listeners_register(order_payment_changed)
 
-Each callback is called with the Payment (freshly loaded) after the
-transaction that moved it to authorized, captured, failed, cancelled,
-partially refunded or refunded has committed; whatever path moved it: the
-test gateway's form, a server-side check when the shopper returns
-(``payment_sync``), a capture, cancel or refund, or a webhook. It runs once
-per change, after commit, each callback on its own (``robust``: one that
-raises is logged and does not stop the others or undo the payment, which is
-the gateway's truth). A callback must therefore be idempotent and check the
-order's own state (a payment can be reported captured again after a sync),
-and whoever owns the order should also reconcile from ``payment_sync`` when
-the shopper returns, in case a callback failed.
+Each callback is called with the Payment inside the transaction that moved
+it to authorized, captured, failed, cancelled, partially refunded or
+refunded; whatever path moved it: the test gateway's form, a server-side
+check when the shopper returns (``payment_sync``), a capture, cancel or
+refund, or a webhook. So the order moves in the same transaction as the
+payment's record: a callback that raises undoes both, and the caller fails
+(a webhook answers 500 and the gateway delivers it again; the shopper's
+return asks the gateway again). Nothing that can fail after commit is the
+only path to a paid order. A callback must be idempotent and check the
+order's own state (a payment can be reported captured again after a sync).
+Callers that hold no order lock take it before the payment's
+(``orders.locks.order_lock_for_payment``), so the two never wait on each
+other in opposite orders.
 """
 
 from collections.abc import Callable
 
 from payments.models import Payment
-from shop.listeners import AfterCommitListeners
 
 type PaymentListener = Callable[[Payment], None]
 
-_listeners = AfterCommitListeners(Payment)
+_listeners: list[PaymentListener] = []
 NOTIFIED_STATUSES = frozenset(
     {
         Payment.Status.AUTHORIZED,
@@ -39,21 +40,24 @@ NOTIFIED_STATUSES = frozenset(
 
 
 def payment_listeners_register(callback: PaymentListener) -> None:
-    """Call ``callback(payment)`` after each change of a payment's outcome."""
-    _listeners.register(callback)
+    """Call ``callback(payment)`` on each change of a payment's outcome."""
+    if callback not in _listeners:
+        _listeners.append(callback)
 
 
 def payment_listeners_unregister(callback: PaymentListener) -> None:
-    _listeners.unregister(callback)
+    if callback in _listeners:
+        _listeners.remove(callback)
 
 
 def payment_listeners() -> list[PaymentListener]:
-    return _listeners.all()
+    return list(_listeners)
 
 
 def payment_listeners_notify(*, payment: Payment, previous_status: str) -> None:
-    """Schedule the callbacks for after commit, when the status changed to one
-    they hear about."""
+    """Call the callbacks now, in the caller's transaction, when the status
+    changed to one they hear about."""
     if payment.status == previous_status or payment.status not in NOTIFIED_STATUSES:
         return
-    _listeners.notify(payment)
+    for callback in list(_listeners):
+        callback(payment)

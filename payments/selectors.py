@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from payments.cards import TEST_CARD_LABELS, TEST_CARDS
 from payments.gateways import gateway_get
-from payments.models import Payment, Refund
+from payments.models import Payment, Refund, WebhookEvent
 
 
 def payment_get_for_order(*, order_reference: str) -> Payment | None:
@@ -69,3 +69,16 @@ def payment_page_context(*, payment: Payment, return_url: str) -> dict[str, Any]
         "payment_template": "payments/test_card_form.html",
         "test_cards": published_test_cards(),
     }
+
+
+def webhook_event_order_reference(*, event: WebhookEvent) -> str | None:
+    """The order that a recorded event's payment belongs to, if we have the
+    payment (so that the order's lock can be taken before the payment's)."""
+    parsed = gateway_get(event.gateway).webhook_parse(payload=event.payload)
+    if not parsed.payment_reference:
+        return None
+    return (
+        Payment.objects.filter(gateway=event.gateway, gateway_reference=parsed.payment_reference)
+        .values_list("order_reference", flat=True)
+        .first()
+    )

@@ -22,7 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("shipping/", include("shipping.urls")),
     path("cart/", include("cart.urls")),
-    path("payments/", include("payments.urls")),
+    path("payments/", include("orders.payment_webhook_urls")),
     path("", include("orders.urls")),
     path("", include("catalog.urls")),
 ]

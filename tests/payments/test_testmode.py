@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 
 from payments.errors import PaymentError
 from payments.forms import TestAuthenticateForm, TestCardForm
-from payments.listeners import payment_listeners, payment_listeners_register, payment_listeners_unregister
+from payments.listeners import payment_listeners_register, payment_listeners_unregister
 from payments.models import Payment
 from payments.services import (
     payment_cancel,
@@ -308,36 +308,37 @@ def heard():
     payment_listeners_unregister(listener)
 
 
-def test_listeners_hear_each_outcome_once_after_commit(heard, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        payment = start()
+def test_listeners_hear_each_outcome_once_inside_the_payments_transaction(heard):
+    payment = start()
     assert heard == []  # pending is no outcome
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        pay(payment, "4000000000000002")
-        assert heard == []  # not before commit
-    assert len(callbacks) == len(payment_listeners())  # one per listener (orders listens too)
-    with django_capture_on_commit_callbacks(execute=True):
-        pay(payment)
-        pay(payment)  # a double click
-        payment_sync(payment=payment)
+    pay(payment, "4000000000000002")
+    assert heard == [(payment.order_reference, Status.FAILED)]  # at once, not after commit
+    pay(payment)
+    pay(payment)  # a double click
+    payment_sync(payment=payment)
 
     assert heard == [(payment.order_reference, Status.FAILED), (payment.order_reference, Status.CAPTURED)]
 
 
-def test_a_failing_listener_does_not_undo_the_payment_or_stop_the_others(
-    heard, django_capture_on_commit_callbacks
-):
+def test_a_failing_listener_undoes_the_payments_record_so_the_outcome_is_heard_again(heard):
+    """The order moves in the payment's transaction: a reaction that fails
+    leaves the payment as it was (the gateway's word comes again by webhook
+    or sync), never captured with its order unpaid."""
+
     def broken(payment: Payment) -> None:
         raise RuntimeError("orders is down")
 
+    payment = start()
     payment_listeners_register(broken)
     try:
-        with django_capture_on_commit_callbacks(execute=True):
-            payment = pay(start())
+        with pytest.raises(RuntimeError, match="orders is down"):
+            pay(payment)
     finally:
         payment_listeners_unregister(broken)
 
     payment.refresh_from_db()
+    assert payment.status == Status.PENDING
+    pay(payment)
+    payment.refresh_from_db()
     assert payment.status == Status.CAPTURED
-    assert heard == [(payment.order_reference, Status.CAPTURED)]
