@@ -258,7 +258,8 @@ STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
 # "automatic": the money is taken when the shopper pays; "manual": the card is
 # only authorised then, and the payment captured at shipment.
 PAYMENT_CAPTURE = env.str("PAYMENT_CAPTURE", default="automatic")
-# Webhook deliveries signed longer ago than this are refused (no replays).
+# Webhook deliveries signed longer ago than this (no replays), or dated
+# further than this into the future, are refused.
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
 
 # --- Shipping -----------------------------------------------------------------
