@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 # Lets the typed generics of django-stubs (ModelAdmin[Model], ...) run.
@@ -31,6 +32,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_ID = 1
 SHOP_NAME = env.str("SHOP_NAME", default="Shop")
+# Where shoppers reach the shop: links in emails; `migrate` writes its host
+# (and SHOP_NAME) into the Sites framework's Site, which allauth reads.
+SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000")
+if not (urlsplit(SHOP_URL).scheme in {"http", "https"} and urlsplit(SHOP_URL).netloc):
+    raise ImproperlyConfigured(
+        f"SHOP_URL must be an http(s) address such as https://shop.example.com, not {SHOP_URL!r}"
+    )
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 # The seller on invoices (orders/invoices.py). Empty by default: a laptop's demo
 # invoices say nothing false; a real shop must set both (lines split on ";").
