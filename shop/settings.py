@@ -239,6 +239,8 @@ if ANYMAIL_ESP:
 else:
     MAILERS = {"default": _mailer_from_url(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop <shop@example.com>")
+# Links made clickable in HTML emails (urlize) default to https (Django 7's default).
+URLIZE_ASSUME_HTTPS = True
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Integrations chosen by later apps ----------------------------------------
