@@ -11,13 +11,41 @@ from allauth.socialaccount.models import SocialApp
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 
 from shop.outbox import outbound_email_queue
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """allauth's emails in the order emails' layout (``shop/email/base``),
+        signed with the shop's name, in text and HTML. allauth's templates are
+        text only: the HTML shows the same content, its links made clickable."""
+        context = {**context, "shop_name": settings.SHOP_NAME}
+        message = super().render_mail(template_prefix, email, context, headers)
+        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
+            content = render_to_string(
+                f"{template_prefix}_message.txt",
+                {**context, "email_layout": "account/email/content_only.txt"},
+                allauth_context.request,
+            )
+            headline = str(message.subject).removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
+            html = render_to_string(
+                "account/email/message.html",
+                {"headline": headline, "content": content.strip(), "shop_name": settings.SHOP_NAME},
+            )
+            message.attach_alternative(html, "text/html")
+        return message
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """allauth's emails (verification, password reset, security notices)
         go through the outbox: a mail server that is down delays them and is

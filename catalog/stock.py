@@ -22,7 +22,6 @@ from functools import reduce
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.contrib.sites.models import Site
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
@@ -35,6 +34,7 @@ from catalog.locks import products_lock, variants_lock
 from catalog.models import Product, StockMovement, Variant
 from catalog.services import product_listing_refresh
 from shop.outbox import owed_for_resending
+from shop.sites import shop_url
 
 Reason = StockMovement.Reason
 # The reasons a person may give for changing on-hand stock by hand; the other
@@ -303,8 +303,7 @@ def _stock_low_message(variant: Variant, recipients: list[str]) -> EmailMessage:
         "on_hand": variant.stock_on_hand,
         "reserved": variant.stock_reserved,
         "threshold": variant.low_stock_threshold,
-        "url": f"https://{Site.objects.get_current().domain}"
-        f"{reverse('admin:catalog_variant_change', args=[variant.pk])}",
+        "url": shop_url(reverse("admin:catalog_variant_change", args=[variant.pk])),
     }
     subject = _("Low stock: %(sku)s %(title)s (%(available)d available)") % values
     body = (

@@ -9,6 +9,7 @@ whose numbers their session holds (placed here, or found through ``/track/``).
 
 from typing import Any, cast
 
+from allauth.core.internal.ratelimit import get_ip
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -157,8 +158,11 @@ def order_invoice_view(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _track_allowed(request: HttpRequest) -> bool:
-    """Count this address's tries in the cache; False past the limit."""
-    key = f"orders:track:{request.META.get('REMOTE_ADDR', '')}"
+    """Count this address's tries in the cache; False past the limit. The
+    address is the one allauth's limits count: the client's, read from
+    X-Forwarded-For behind ``ALLAUTH_TRUSTED_PROXY_COUNT`` proxies (an IPv6
+    client by its /64), never the proxy's."""
+    key = f"orders:track:{get_ip(request)}"
     cache.add(key, 0, timeout=TRACK_WINDOW_SECONDS)
     try:
         tries = cache.incr(key)

@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.contrib.sites.models import Site
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from orders import locks
 from orders.models import Order, OrderEmail
 from shop.outbox import owed_for_resending
+from shop.sites import shop_url
 
 StrOrPromise = str | Promise
 
@@ -38,12 +38,11 @@ def order_confirmation_send(*, order_id: int) -> bool:
         order = locks.order_lock(order_id=order_id)
         if order.confirmation_sent_at is not None or order.paid_at is None:
             return False
-        site = Site.objects.get_current()
         context = {
             "order": order,
             "lines": list(order.lines.all()),
             "shop_name": settings.SHOP_NAME,
-            "order_url": f"https://{site.domain}{order.get_absolute_url()}",
+            "order_url": shop_url(order.get_absolute_url()),
         }
         message = EmailMultiAlternatives(
             subject=_("[%(shop)s] Order %(number)s confirmed")
@@ -125,12 +124,11 @@ def order_email_send(*, email_id: int) -> bool:
             return False
         email = STATUS_EMAILS[owed.kind]
         order = owed.order
-        site = Site.objects.get_current()
         context: dict[str, Any] = {
             "order": order,
             "lines": list(order.lines.all()),
             "shop_name": settings.SHOP_NAME,
-            "order_url": f"https://{site.domain}{order.get_absolute_url()}",
+            "order_url": shop_url(order.get_absolute_url()),
         }
         if email.context is not None:
             context.update(email.context(order))

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import django_stubs_ext
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 # Lets the typed generics of django-stubs (ModelAdmin[Model], ...) run.
@@ -31,6 +32,13 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_ID = 1
 SHOP_NAME = env.str("SHOP_NAME", default="Shop")
+# Where shoppers reach the shop: links in emails; `migrate` writes its host
+# (and SHOP_NAME) into the Sites framework's Site, which allauth reads.
+SHOP_URL = env.str("SHOP_URL", default="http://127.0.0.1:8000")
+if not (urlsplit(SHOP_URL).scheme in {"http", "https"} and urlsplit(SHOP_URL).netloc):
+    raise ImproperlyConfigured(
+        f"SHOP_URL must be an http(s) address such as https://shop.example.com, not {SHOP_URL!r}"
+    )
 SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="EUR")
 # The seller on invoices (orders/invoices.py). Empty by default: a laptop's demo
 # invoices say nothing false; a real shop must set both (lines split on ";").
@@ -189,13 +197,14 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Slow or unreliable work goes to its own queue so it never delays the rest.
+# Keys are registered task names (tests/shop/test_celery.py checks each one
+# matches a task, and that every task sending email is on "email").
 CELERY_TASK_ROUTES = {
-    "notifications.*": {"queue": "email"},
     "orders.order_confirmation_send": {"queue": "email"},
     "shop.outbound_email_send": {"queue": "email"},
     "orders.order_email_send": {"queue": "email"},
+    "catalog.tasks.stock_low_alert_send": {"queue": "email"},
     "shipping.*": {"queue": "carriers"},
-    "analytics.*": {"queue": "reports"},
 }
 # Periodic tasks are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -241,6 +250,8 @@ if ANYMAIL_ESP:
 else:
     MAILERS = {"default": _mailer_from_url(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop <shop@example.com>")
+# Links made clickable in HTML emails (urlize) default to https (Django 7's default).
+URLIZE_ASSUME_HTTPS = True
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Integrations chosen by later apps ----------------------------------------
@@ -268,7 +279,8 @@ STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
 # "automatic": the money is taken when the shopper pays; "manual": the card is
 # only authorised then, and the payment captured at shipment.
 PAYMENT_CAPTURE = env.str("PAYMENT_CAPTURE", default="automatic")
-# Webhook deliveries signed longer ago than this are refused (no replays).
+# Webhook deliveries signed longer ago than this (no replays), or dated
+# further than this into the future, are refused.
 PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env.int("PAYMENT_WEBHOOK_TOLERANCE_SECONDS", default=300)
 
 # --- Shipping -----------------------------------------------------------------
@@ -361,6 +373,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 # Length over composition rules (NIST SP 800-63B): no "one digit, one symbol".
+# Predictable passwords (sequences, repeats, dates, keyboard walks, common
+# words) are refused by zxcvbn's estimate (docs/decisions.md): at strength 3
+# a password resists an offline attack on a copy of the database.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -368,7 +383,10 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django_zxcvbn_password_validator.ZxcvbnPasswordValidator"},
 ]
+PASSWORD_MINIMAL_STRENGTH = 3
+PASSWORD_EXTRA_DICTIONARY = [SHOP_NAME]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:profile"
 LOGOUT_REDIRECT_URL = "/"
@@ -480,7 +498,9 @@ USE_TZ = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # An expected 4xx (a NUL in the URL, a customer on the admin login) is one line, no traceback.
+    "filters": {"client_errors": {"()": "shop.log.ClientErrorWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},

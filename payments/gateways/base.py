@@ -191,6 +191,16 @@ def signature_header(*, body: bytes, secret: str, timestamp: int | None = None) 
     return f"t={timestamp},v1={digest}"
 
 
+def _signed_at(header: str) -> int:
+    """The ``t=`` of a header that passed ``verify_header`` (so it has one),
+    read as Stripe's library reads it.
+
+    >>> _signed_at("v1=abc,t=1700000000")
+    1700000000
+    """
+    return next(int(item.split("=", 2)[1]) for item in header.split(",") if item.split("=", 2)[0] == "t")
+
+
 def signed_payload_read(*, body: bytes, header: str | None, secret: str, tolerance: int) -> dict[str, Any]:
     """Check a Stripe-style signature (what ``stripe.Webhook.construct_event``
     does) and return the JSON body; any flaw is WebhookInvalid."""
@@ -208,6 +218,11 @@ def signed_payload_read(*, body: bytes, header: str | None, secret: str, toleran
         raise WebhookInvalid(f"Invalid signature: {error.user_message}") from None
     except ValueError:
         raise WebhookInvalid("The body is not JSON.") from None
+    # Stripe's check refuses only the past; a delivery signed beyond the
+    # tolerance into the future (a clock far off, or a signature made ahead to
+    # be replayed later) is refused as well.
+    if tolerance and _signed_at(header) > time.time() + tolerance:
+        raise WebhookInvalid("Invalid signature: Timestamp too far in the future")
     if not (
         isinstance(payload, dict)
         and isinstance(payload.get("id"), str)

@@ -346,9 +346,10 @@ def test_passwords_are_stored_with_argon2_by_the_production_hashers(client, sett
 def test_signup_refuses_a_nine_character_password(client):
     response = _signup(client, "new@example.com", "quietlamp")
 
-    assert _password1_errors(response) == [
-        "This password is too short. It must contain at least 10 characters."
-    ]
+    assert (
+        _password1_errors(response)[0]
+        == "This password is too short. It must contain at least 10 characters."
+    )
     assert "This password is too short. It must contain at least 10 characters." in response.text
     assert not User.objects.filter(email="new@example.com").exists()
     assert mail.outbox == []
@@ -365,8 +366,63 @@ def test_signup_accepts_ten_lower_case_characters_without_composition_rules(clie
 def test_signup_refuses_a_common_password(client, password):
     response = _signup(client, "new@example.com", password)
 
-    assert _password1_errors(response) == ["This password is too common."]
+    assert _password1_errors(response)[:2] == [
+        "This password is too common.",
+        "Your password is too guessable: It would take an offline attacker less than a second to guess it.",
+    ]
     assert not User.objects.filter(email="new@example.com").exists()
+
+
+@pytest.mark.parametrize(
+    ("password", "warning"),
+    [
+        ("123456789012", "Warning: This is similar to a commonly used password"),
+        (
+            "passwordpassword",
+            'Warning: Repeats like "abcabcabc" are only slightly harder to guess than "abc"',
+        ),
+        ("qwertyuiopasdf", "Warning: This is similar to a commonly used password"),
+        (
+            "Shop2026Shop2026",
+            'Warning: Repeats like "abcabcabc" are only slightly harder to guess than "abc"',
+        ),
+    ],
+)
+def test_signup_refuses_a_predictable_password_and_says_why(client, password, warning):
+    response = _signup(client, "new@example.com", password)
+
+    errors = _password1_errors(response)
+    assert errors[0].startswith("Your password is too guessable: It would take an offline attacker ")
+    assert warning in errors
+    assert "Your password is too guessable" in response.text
+    assert not User.objects.filter(email="new@example.com").exists()
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize("password", ["123456789012", "passwordpassword"])
+def test_password_change_refuses_a_predictable_password(client, password):
+    user = UserFactory.create(email="known@example.com")
+    _login(client, "known@example.com")
+
+    response = client.post(
+        "/accounts/password/change/",
+        {"oldpassword": DEFAULT_PASSWORD, "password1": password, "password2": password},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["password1"][0].startswith("Your password is too guessable:")
+    user.refresh_from_db()
+    assert user.check_password(DEFAULT_PASSWORD)
+
+
+@pytest.mark.parametrize(
+    "password", ["quiet lamp", "correct horse battery", "demo-customer-password", "marmalade on the ferry"]
+)
+def test_signup_accepts_a_passphrase(client, password):
+    response = _signup(client, "new@example.com", password)
+
+    assert response.status_code == 302
+    assert User.objects.get(email="new@example.com").check_password(password)
 
 
 def test_signup_refuses_a_password_too_similar_to_the_email(client):

@@ -112,6 +112,23 @@ def test_the_failed_login_limit_lifts_after_five_minutes(client, clock):
     assert _logged_in_user_id(client) == user.pk
 
 
+def test_behind_the_proxy_failed_logins_are_counted_per_client_not_per_proxy(settings):
+    """ALLAUTH_TRUSTED_PROXY_COUNT=1 (docs/configuration.md): the proxy's
+    address is every request's REMOTE_ADDR; the client's is the last entry of
+    X-Forwarded-For, whatever the client claimed before it."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    one = Client(headers={"X-Forwarded-For": "192.0.2.9, 198.51.100.1"}, REMOTE_ADDR="10.0.0.2")
+    other = Client(headers={"X-Forwarded-For": "198.51.100.2"}, REMOTE_ADDR="10.0.0.2")
+    for n in range(10):  # ten accounts, so only the per-IP limit (10/m) applies
+        _fail_logins(one, f"person{n}@example.com", 1)
+
+    refused = one.post("/accounts/login/", {"login": "x@example.com", "password": "not the password"})
+    heard = other.post("/accounts/login/", {"login": "x@example.com", "password": "not the password"})
+
+    assert _non_field_errors(refused) == [TOO_MANY_LOGINS]
+    assert _non_field_errors(heard) == [MISMATCH]
+
+
 # --- Sign-ups and password resets -------------------------------------------
 
 

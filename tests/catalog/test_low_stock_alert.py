@@ -49,8 +49,9 @@ def _variant(*, on_hand: int, threshold: int) -> Variant:
 
 
 def test_crossing_the_threshold_emails_the_active_staff_once_after_commit(
-    staff, django_capture_on_commit_callbacks
+    staff, django_capture_on_commit_callbacks, settings
 ):
+    settings.SHOP_URL = "https://shop.example.org"
     variant = _variant(on_hand=8, threshold=5)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -64,7 +65,7 @@ def test_crossing_the_threshold_emails_the_active_staff_once_after_commit(
     assert message.subject == "Low stock: SHIRT-L Linen shirt (5 available)"
     assert "Available: 5 (on hand 8, reserved 3)" in message.body
     assert "Low-stock threshold: 5" in message.body
-    assert f"https://example.com/admin/catalog/variant/{variant.pk}/change/" in message.body
+    assert f"https://shop.example.org/admin/catalog/variant/{variant.pk}/change/" in message.body
 
 
 def test_no_alert_while_stock_stays_above_the_threshold(staff, django_capture_on_commit_callbacks):

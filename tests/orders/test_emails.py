@@ -48,8 +48,9 @@ def mail_server_down(monkeypatch):
 
 
 def test_the_confirmation_lists_lines_and_totals_in_text_and_html(
-    placed, django_capture_on_commit_callbacks, mailoutbox
+    placed, django_capture_on_commit_callbacks, mailoutbox, settings
 ):
+    settings.SHOP_URL = "https://shop.example.org"
     with django_capture_on_commit_callbacks(execute=True):
         pay(placed)
 
@@ -70,7 +71,7 @@ def test_the_confirmation_lists_lines_and_totals_in_text_and_html(
     assert "Including tax: EUR 9.40" in text
     assert "Total: EUR 58.90" in text
     assert "Unter den Linden 1\n10117 BERLIN\nDE" in text
-    assert f"https://example.com/orders/{placed.number}/" in text
+    assert f"https://shop.example.org/orders/{placed.number}/" in text
     ((html, mimetype),) = message.alternatives
     assert mimetype == "text/html"
     assert f"Thank you for your order {placed.number}" in html
@@ -78,7 +79,7 @@ def test_the_confirmation_lists_lines_and_totals_in_text_and_html(
     assert "TEN: 10% off" in html
     assert "EUR 36.00" in html
     assert "EUR 58.90" in html
-    assert f'href="https://example.com/orders/{placed.number}/"' in html
+    assert f'href="https://shop.example.org/orders/{placed.number}/"' in html
     assert placed.confirmation_sent_at is not None
 
 

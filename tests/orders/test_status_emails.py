@@ -70,6 +70,9 @@ def test_two_shipments_and_two_returns_each_get_their_email(django_capture_on_co
         f"[Shop] Return for order {order.number} approved",
     ]
     assert "T2" in mailoutbox[1].body
+    # Links point at SHOP_URL (the demo's address by default), in text and HTML.
+    assert f"Your order: http://127.0.0.1:8000/orders/{order.number}/" in mailoutbox[2].body
+    assert f'href="http://127.0.0.1:8000/orders/{order.number}/"' in mailoutbox[2].alternatives[0][0]
 
 
 def test_the_task_run_again_sends_nothing_twice(django_capture_on_commit_callbacks, mailoutbox):

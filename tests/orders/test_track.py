@@ -5,6 +5,7 @@ minutes, then a 429."""
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from orders.views import SESSION_ORDERS
@@ -13,6 +14,7 @@ from tests.orders.account_helpers import paid_order
 pytestmark = pytest.mark.django_db
 
 URL = reverse("orders:track")
+PROXY = "10.0.0.2"
 
 
 def _page(response) -> str:
@@ -60,3 +62,30 @@ def test_the_form_page_shows(client):
     response = client.get(URL)
     assert response.status_code == 200
     assert "Order number" in response.content.decode()
+
+
+def test_behind_the_proxy_each_client_has_its_own_ten_tries(client, settings):
+    """One TLS proxy in front (ALLAUTH_TRUSTED_PROXY_COUNT=1): every request
+    comes from the proxy's address; the proxy appends the client's to
+    X-Forwarded-For, after whatever the client claimed there itself."""
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    order = paid_order()
+    for n in range(10):
+        forged = {"X-Forwarded-For": f"192.0.2.{n}, 198.51.100.1"}  # a new claim each time
+        assert (
+            client.post(URL, {"number": "AAAA-BBBB-CCCC"}, headers=forged, REMOTE_ADDR=PROXY).status_code
+            == 200
+        )
+
+    refused = client.post(
+        URL, {"number": "AAAA-BBBB-CCCC"}, headers={"X-Forwarded-For": "198.51.100.1"}, REMOTE_ADDR=PROXY
+    )
+    other = Client().post(
+        URL,
+        {"number": order.number, "email": order.email},
+        headers={"X-Forwarded-For": "198.51.100.2"},
+        REMOTE_ADDR=PROXY,
+    )
+
+    assert refused.status_code == 429
+    assert other.status_code == 303

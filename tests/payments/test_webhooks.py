@@ -97,6 +97,23 @@ def test_a_timestamp_just_inside_the_tolerance_is_accepted(client, stripe_paymen
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("gateway", ["stripe", "test"])
+@pytest.mark.parametrize(("ahead", "status"), [(301, 400), (3600, 400), (290, 200)])
+def test_a_delivery_signed_beyond_the_tolerance_into_the_future_is_refused(
+    client, stripe_payment, gateway, ahead, status
+):
+    payment = stripe_payment if gateway == "stripe" else start()
+    event = intent_event("payment_intent.succeeded", payment, status="succeeded")
+
+    response = signed_post(client, event, gateway=gateway, timestamp=int(time.time()) + ahead)
+
+    assert response.status_code == status
+    if status == 400:
+        assert response.content.decode() == "Invalid signature: Timestamp too far in the future"
+        assert _state(payment)[0] == Status.PENDING
+        assert not WebhookEvent.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [

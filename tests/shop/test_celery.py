@@ -1,7 +1,9 @@
 import os
 import subprocess
 import sys
+from fnmatch import fnmatch
 from pathlib import Path
+from smtplib import SMTPException
 
 from shop.celery import app
 
@@ -37,10 +39,46 @@ def test_tasks_go_to_the_redis_broker_when_redis_is_configured():
     )
 
 
-def test_slow_work_is_routed_to_its_own_queue():
-    routes = app.conf.task_routes
+def _registered_tasks() -> dict[str, object]:
+    app.loader.import_default_modules()  # what a worker imports at start
+    return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
 
-    assert routes["notifications.*"] == {"queue": "email"}
-    assert routes["shipping.*"] == {"queue": "carriers"}
-    assert routes["analytics.*"] == {"queue": "reports"}
+
+def _queue(task_name: str) -> str:
+    return app.amqp.router.route({}, task_name)["queue"].name
+
+
+def test_slow_work_is_routed_to_its_own_queue():
+    assert _queue("catalog.tasks.stock_low_alert_send") == "email"
+    assert _queue("shop.outbound_email_send") == "email"
+    assert _queue("orders.order_confirmation_send") == "email"
+    assert _queue("orders.order_email_send") == "email"
+    assert _queue("shipping.tasks.carrier_rates_fetch") == "carriers"
+    assert _queue("orders.orders_unpaid_expire") == "default"
     assert isinstance(app.conf.beat_schedule, dict)
+
+
+def test_every_task_that_sends_email_goes_to_the_email_queue():
+    senders = sorted(
+        name
+        for name, task in _registered_tasks().items()
+        if SMTPException in (getattr(task, "autoretry_for", None) or ())
+    )
+
+    assert senders == [
+        "catalog.tasks.stock_low_alert_send",
+        "orders.order_confirmation_send",
+        "orders.order_email_send",
+        "shop.outbound_email_send",
+    ]
+    assert {name: _queue(name) for name in senders} == dict.fromkeys(senders, "email")
+
+
+def test_every_route_and_every_beat_entry_names_a_registered_task():
+    names = _registered_tasks()
+
+    unrouted = [pattern for pattern in app.conf.task_routes if not any(fnmatch(n, pattern) for n in names)]
+    unknown = [entry["task"] for entry in app.conf.beat_schedule.values() if entry["task"] not in names]
+
+    assert unrouted == []
+    assert unknown == []
