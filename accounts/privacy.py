@@ -34,3 +34,9 @@ def export_sections() -> dict[str, ExportSection]:
 
 def erasers() -> dict[str, Eraser]:
     return dict(_erasers)
+
+
+def erased_email(*, user_id: int) -> str:
+    """The placeholder that replaces a deleted account's email, on the user
+    row and on the records kept about it (orders); it reaches no one."""
+    return f"deleted-{user_id}@deleted.invalid"

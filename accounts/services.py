@@ -6,6 +6,8 @@ from typing import Any, Literal, NamedTuple
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
@@ -13,7 +15,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 from accounts import privacy
 from accounts.addressing import ADDRESS_FIELDS, address_normalize
 from accounts.models import Address, User
-from shop.outbox import outbound_emails_erase
+from shop.outbox import outbound_emails_erase, outbound_emails_for
 
 type DefaultKind = Literal["shipping", "billing"]
 
@@ -131,6 +133,7 @@ def _isoformat(value: Any) -> str | None:
 
 def user_data_export(*, user: User) -> dict[str, Any]:
     """Everything the shop holds about ``user``, as JSON-able data."""
+    email_addresses = list(EmailAddress.objects.filter(user=user).order_by("pk"))
     data: dict[str, Any] = {
         "exported_at": timezone.now().isoformat(),
         "account": {
@@ -145,7 +148,7 @@ def user_data_export(*, user: User) -> dict[str, Any]:
         },
         "email_addresses": [
             {"email": address.email, "verified": address.verified, "primary": address.primary}
-            for address in EmailAddress.objects.filter(user=user).order_by("pk")
+            for address in email_addresses
         ],
         "addresses": [
             {
@@ -172,6 +175,20 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             {"type": authenticator.type, "created_at": _isoformat(authenticator.created_at)}
             for authenticator in Authenticator.objects.filter(user=user).order_by("pk")
         ],
+        # Account emails (verification, password reset, security notices);
+        # emails about orders are listed with each order.
+        "emails_sent": [
+            {
+                "kind": email.purpose,
+                "to": email.recipient,
+                "subject": email.subject,
+                "queued_at": _isoformat(email.created_at),
+                "sent_at": _isoformat(email.sent_at),
+            }
+            for email in outbound_emails_for(
+                emails={user.email, *(address.email for address in email_addresses)}
+            )
+        ],
     }
     for name, section in sorted(privacy.export_sections().items()):
         data[name] = section(user)
@@ -188,11 +205,12 @@ def user_delete(*, user: User) -> None:
         eraser(user)
     for email in {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}:
         outbound_emails_erase(email=email)  # owed messages and kept envelopes
+    _admin_log_erase(user=user)
     Address.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
     SocialAccount.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
-    user.email = f"deleted-{user.pk}@deleted.invalid"
+    user.email = privacy.erased_email(user_id=user.pk)
     user.first_name = ""
     user.last_name = ""
     user.phone = ""
@@ -207,6 +225,21 @@ def user_delete(*, user: User) -> None:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
+
+
+def _admin_log_erase(*, user: User) -> None:
+    """The admin's history names the objects staff changed as they read then
+    (a user by email, an address by name and street): those of this user's
+    account and address book now read as the deleted account."""
+    types = ContentType.objects.get_for_models(User, Address)
+    address_ids = [str(pk) for pk in Address.objects.filter(user=user).values_list("pk", flat=True)]
+    LogEntry.objects.filter(content_type=types[User], object_id=str(user.pk)).update(
+        object_repr=privacy.erased_email(user_id=user.pk)
+    )
+    if address_ids:
+        LogEntry.objects.filter(content_type=types[Address], object_id__in=address_ids).update(
+            object_repr=f"Address of {privacy.erased_email(user_id=user.pk)}"
+        )
 
 
 class DemoAccount(NamedTuple):

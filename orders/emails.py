@@ -18,7 +18,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orders import locks
@@ -27,6 +26,9 @@ from shop.outbox import owed_for_resending
 from shop.sites import shop_url
 
 StrOrPromise = str | Promise
+
+
+CONFIRMATION_SUBJECT = gettext_lazy("[%(shop)s] Order %(number)s confirmed")
 
 
 def order_confirmation_send(*, order_id: int) -> bool:
@@ -45,8 +47,7 @@ def order_confirmation_send(*, order_id: int) -> bool:
             "order_url": shop_url(order.get_absolute_url()),
         }
         message = EmailMultiAlternatives(
-            subject=_("[%(shop)s] Order %(number)s confirmed")
-            % {"shop": settings.SHOP_NAME, "number": order.number},
+            subject=str(CONFIRMATION_SUBJECT) % {"shop": settings.SHOP_NAME, "number": order.number},
             body=render_to_string("orders/email/confirmation.txt", context),
             to=[order.email],
         )

@@ -9,6 +9,8 @@ is set to NULL should that row ever be deleted).
 
 from typing import Any
 
+from django.db.models import Q
+
 from accounts.models import User
 from promotions.models import Redemption
 from promotions.selectors import user_redemptions
@@ -28,4 +30,6 @@ def redemptions_export(user: User) -> list[dict[str, Any]]:
 
 
 def redemptions_erase(user: User) -> None:
-    Redemption.objects.filter(user=user).update(email="")
+    """Blank the email of the user's redemptions and of the guest ones made
+    with the account's email (stored lower-cased)."""
+    Redemption.objects.filter(Q(user=user) | Q(email=user.email.lower())).update(email="")

@@ -5,11 +5,14 @@ server that is down; a beat sweep queues again what is still owed. A sent
 message keeps only its envelope (its text may hold one-time links)."""
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import partial
+from functools import partial, reduce
+from operator import or_
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from shop.models import OutboundEmail
@@ -117,3 +120,10 @@ def outbound_emails_erase(*, email: str) -> int:
     """Everything owed or kept for ``email`` (account deletion)."""
     deleted, _kinds = OutboundEmail.objects.filter(recipient__iexact=email).delete()
     return deleted
+
+
+def outbound_emails_for(*, emails: Iterable[str]) -> QuerySet[OutboundEmail]:
+    """What was owed or sent to any of ``emails`` (for "Download my data");
+    sent rows hold only their envelope."""
+    to_any = reduce(or_, (Q(recipient__iexact=email) for email in emails), Q(pk__in=[]))
+    return OutboundEmail.objects.filter(to_any).order_by("created_at", "pk")

@@ -117,3 +117,13 @@ def test_the_deleted_email_can_sign_up_again(client, person):
     new = User.objects.create_user(email="ada@example.com", password="another long one")
 
     assert new.pk != person.pk
+
+
+def test_the_delete_page_says_what_is_erased_and_what_invoices_keep(client, person):
+    client.force_login(person)
+
+    page = client.get(reverse("accounts:delete")).content.decode()
+
+    assert "we keep only its country" in page
+    assert "your billing name and billing address (without the phone)" in page
+    assert "ten years" in page

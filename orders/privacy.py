@@ -1,0 +1,223 @@
+"""Orders' part of "Download my data" and "Delete my account" (registered
+with ``accounts.privacy`` in ``OrdersConfig.ready()``), covering the orders'
+payments and shipments too: payments and shipping know orders only by
+their number, so we hand them the numbers.
+
+A person's orders are those of their account and the guest orders placed
+with one of their *verified* email addresses (an address anyone can type in
+proves nothing, so it neither shows nor erases anyone's orders).
+
+Deletion keeps what tax law requires on an invoice (§14 UStG, kept ten
+years under §147 AO) and erases the rest; see docs/decisions.md:
+
+- an order that was paid (it has an invoice, also when it was cancelled or
+  refunded later) keeps its billing name and address, without the phone;
+  its shipping address keeps only the country (and state), which set the
+  VAT rate;
+- an order never paid has no invoice: both addresses keep only the country;
+- every order's email becomes the deleted account's placeholder address,
+  its fingerprint (a hash of what it was made from) is cleared, the reason
+  the shopper gave for a return goes (from the return and its event), status
+  emails not yet sent are dropped, unfinished checkouts with the person's
+  email or orders go;
+- payments lose the email and the payer's details in webhook payloads;
+  shipments keep only the destination's country.
+"""
+
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.addressing import ADDRESS_FIELDS
+from accounts.models import User
+from accounts.privacy import erased_email
+from orders.emails import CONFIRMATION_SUBJECT, STATUS_EMAILS
+from orders.models import Checkout, Order, OrderEmail, OrderEvent, OrderLine, Return, ReturnLine
+from payments.privacy import payments_erase, payments_export
+from shipping.privacy import shipments_erase, shipments_export
+
+# What an invoice names of its buyer (§14 (4) 1. UStG: full name and full
+# address), kept on paid orders for ten years. The phone is not on it.
+INVOICE_ADDRESS_FIELDS = ADDRESS_FIELDS
+# What stays of an address that is not on an invoice: the country (and
+# state) the goods went to, which decided the tax; no one is found by it.
+COUNTRY_FIELDS = ("country_code", "country_area")
+
+
+def _verified_emails(user: User) -> list[str]:
+    return list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+
+
+def _by_email(field: str, emails: list[str]) -> Q:
+    return reduce(or_, (Q(**{f"{field}__iexact": email}) for email in emails), Q(pk__in=[]))
+
+
+def person_orders(user: User, *, emails: list[str] | None = None) -> QuerySet[Order]:
+    """The user's orders and the guest orders of their verified addresses
+    (``emails``, when the caller has them already)."""
+    emails = _verified_emails(user) if emails is None else emails
+    return Order.objects.filter(Q(user=user) | (Q(user__isnull=True) & _by_email("email", emails)))
+
+
+def _only(address: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {field: address[field] for field in fields if address.get(field)}
+
+
+def _isoformat(value: Any) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _emails_export(order: Order) -> list[dict[str, Any]]:
+    names = {"shop": settings.SHOP_NAME, "number": order.number}
+    sent = []
+    if order.confirmation_sent_at:
+        sent.append(
+            {
+                "kind": "confirmation",
+                "subject": str(CONFIRMATION_SUBJECT) % names,
+                "sent_at": _isoformat(order.confirmation_sent_at),
+            }
+        )
+    for email in order.emails.all():
+        subject = STATUS_EMAILS[email.kind].subject if email.kind in STATUS_EMAILS else email.kind
+        sent.append(
+            {"kind": email.kind, "subject": str(subject) % names, "sent_at": _isoformat(email.sent_at)}
+        )
+    return sent
+
+
+def orders_export(user: User) -> list[dict[str, Any]]:
+    """Every order of the person with its lines, history, payments (card
+    brand and last four only), shipments, returns and the emails sent about
+    it; a constant number of queries however many orders."""
+    orders = list(
+        person_orders(user)
+        .order_by("created_at", "pk")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
+            Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
+            Prefetch("emails", queryset=OrderEmail.objects.order_by("created_at", "pk")),
+            Prefetch(
+                "returns",
+                queryset=Return.objects.order_by("created_at", "pk").prefetch_related(
+                    Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line").order_by("pk"))
+                ),
+            ),
+        )
+    )
+    numbers = [order.number for order in orders]
+    payments = payments_export(order_references=numbers) if numbers else {}
+    shipments = shipments_export(references=numbers) if numbers else {}
+    return [
+        {
+            "number": order.number,
+            "status": order.status,
+            "email": order.email,
+            "created_at": _isoformat(order.created_at),
+            "paid_at": _isoformat(order.paid_at),
+            "cancelled_at": _isoformat(order.cancelled_at),
+            "delivered_at": _isoformat(order.delivered_at),
+            "currency": order.currency,
+            "subtotal": str(order.subtotal),
+            "discount_total": str(order.discount_total),
+            "shipping_price": str(order.shipping_price),
+            "tax_total": str(order.tax_total),
+            "total": str(order.total),
+            "promo_codes": order.promo_codes,
+            "discounts": order.discounts,
+            "shipping_method": order.shipping_method.get("name", ""),
+            "shipping_address": order.shipping_address,
+            "billing_address": order.billing_address,
+            "lines": [
+                {
+                    "title": line.product_title,
+                    "sku": line.sku,
+                    "quantity": line.quantity,
+                    "unit_price": str(line.unit_price),
+                    "discount": str(line.discount),
+                    "tax_rate": str(line.tax_rate),
+                    "tax": str(line.tax),
+                    "total": str(line.total),
+                    "quantity_shipped": line.quantity_shipped,
+                    "quantity_returned": line.quantity_returned,
+                }
+                for line in order.lines.all()
+            ],
+            "history": [
+                {
+                    "at": _isoformat(event.created_at),
+                    "from": event.from_status,
+                    "to": event.to_status,
+                    "note": event.note,
+                }
+                for event in order.events.all()
+            ],
+            "payments": payments.get(order.number, []),
+            "shipments": shipments.get(order.number, []),
+            "returns": [
+                {
+                    "number": ret.number,
+                    "status": ret.status,
+                    "reason": ret.reason,
+                    "created_at": _isoformat(ret.created_at),
+                    "lines": [
+                        {
+                            "sku": line.order_line.sku,
+                            "title": line.order_line.product_title,
+                            "quantity": line.quantity,
+                        }
+                        for line in ret.lines.all()
+                    ],
+                }
+                for ret in order.returns.all()
+            ],
+            "emails": _emails_export(order),
+        }
+        for order in orders
+    ]
+
+
+def orders_erase(user: User) -> None:
+    """Erase the person from their orders but what the invoices of paid
+    orders must keep (see the module's docstring)."""
+    emails = _verified_emails(user)
+    orders = list(
+        person_orders(user, emails=emails).only(
+            "pk", "number", "paid_at", "shipping_address", "billing_address"
+        )
+    )
+    placeholder = erased_email(user_id=user.pk)
+    for order in orders:
+        order.email = placeholder
+        order.fingerprint = ""
+        order.shipping_address = _only(order.shipping_address, COUNTRY_FIELDS)
+        kept = INVOICE_ADDRESS_FIELDS if order.paid_at is not None else COUNTRY_FIELDS
+        order.billing_address = _only(order.billing_address, kept)
+    Order.objects.bulk_update(orders, ["email", "fingerprint", "shipping_address", "billing_address"])
+    order_ids = [order.pk for order in orders]
+    _returns_erase(order_ids)
+    OrderEmail.objects.filter(order_id__in=order_ids, sent_at__isnull=True).delete()
+    Checkout.objects.filter(Q(order_id__in=order_ids) | _by_email("email", [user.email, *emails])).delete()
+    numbers = [order.number for order in orders]
+    payments_erase(order_references=numbers)
+    shipments_erase(references=numbers)
+
+
+def _returns_erase(order_ids: list[int]) -> None:
+    """The shopper's reason for a return is their own words: it goes from
+    the return and from the "return requested" event that quoted it."""
+    returns = Return.objects.filter(order_id__in=order_ids).exclude(reason="")
+    reasons = sorted(set(returns.values_list("reason", flat=True)), key=len, reverse=True)
+    if not reasons:
+        return
+    quoting = reduce(or_, (Q(note__contains=reason) for reason in reasons))
+    events = list(OrderEvent.objects.filter(quoting, order_id__in=order_ids).only("pk", "note"))
+    for event in events:
+        for reason in reasons:
+            event.note = event.note.replace(reason, "[erased]")
+    OrderEvent.objects.bulk_update(events, ["note"])
+    returns.update(reason="")
