@@ -19,8 +19,14 @@ from urllib.parse import quote
 import pytest
 import requests
 from django.conf import settings
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from PIL import Image
+
+from catalog.images import product_image_delete, product_image_save
+from catalog.models import ProductImage
+from tests.catalog.factories import ProductFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
@@ -202,3 +208,48 @@ def test_the_bucket_command_has_nothing_to_do_with_media_on_local_disk():
     call_command("media_bucket_create", stdout=out)
 
     assert out.getvalue() == "Media are stored on local disk: no bucket to create.\n"
+
+
+@pytest.mark.django_db
+def test_replacing_and_deleting_an_image_removes_its_objects_from_the_bucket(
+    moto_s3, settings, django_capture_on_commit_callbacks
+):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": "shop-media-replaced",
+                "endpoint_url": moto_s3,
+                "access_key": "shop",
+                "secret_key": "secret",
+                "region_name": "us-east-1",
+                "file_overwrite": False,
+            },
+        },
+    }
+    out = StringIO()
+    call_command("media_bucket_create", stdout=out)
+    assert out.getvalue() == "Bucket 'shop-media-replaced' created; anyone may read its objects.\n"
+    image = product_image_save(
+        image=ProductImage(product=ProductFactory.create(), alt_text="A red mug"),
+        upload=_jpeg_upload((700, 500)),
+    )
+    first = [image.image.name, *image.renditions.values()]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product_image_save(image=image, upload=_jpeg_upload((400, 300)))
+    second = [image.image.name, *image.renditions.values()]
+    assert [default_storage.exists(name) for name in first + second] == [False] * 4 + [True] * 3
+    with default_storage.open(image.renditions["400"]) as stored, Image.open(stored) as rendition:
+        assert (rendition.format, rendition.size) == ("WEBP", (400, 300))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product_image_delete(image=image)
+    assert not any(default_storage.exists(name) for name in second)
+
+
+def _jpeg_upload(size: tuple[int, int]) -> SimpleUploadedFile:
+    buffer = BytesIO()
+    Image.new("RGB", size, (200, 80, 40)).save(buffer, "JPEG")
+    return SimpleUploadedFile("mug.jpg", buffer.getvalue(), content_type="image/jpeg")
