@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,8 @@ from catalog.page_cache import catalog_generation_bump
 
 # Pillow's format names, and what a person calls them.
 ALLOWED_FORMATS = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP", "GIF": "GIF"}
-ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
+ACCEPT = ",".join(CONTENT_TYPES.values())
 WEBP_QUALITY = 80
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
@@ -198,6 +200,10 @@ def product_image_save(*, image: ProductImage, upload: File[Any] | None = None) 
         if image.pk is not None
         else None
     )
+    if isinstance(upload, UploadedFile):
+        # An object store serves the type it was given: the one we verified,
+        # never the browser's claim (text/html on an image is a stored XSS).
+        upload.content_type = CONTENT_TYPES[info.format]
     image.image = upload  # the descriptor wraps it in a FieldFile
     image.renditions = {}
     image.save()

@@ -157,7 +157,44 @@ else:
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-MEDIA_URL = "/media/"
+# Uploaded media (product images): local files under MEDIA_ROOT by default,
+# which only runserver serves (DEBUG). With MEDIA_S3_BUCKET, an S3-compatible
+# object store (django-storages, boto3) holds them and browsers fetch them from
+# it: objects are public (the bucket allows anonymous reads), their URLs plain
+# and stable under MEDIA_URL, never signed, so cached pages stay valid.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+_media_s3_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="").rstrip("/")
+_media_s3_region = env.str("MEDIA_S3_REGION", default="us-east-1")
+if not MEDIA_S3_BUCKET:
+    _media_url_default = "/media/"
+elif _media_s3_endpoint:  # MinIO, SeaweedFS, moto: the bucket as a path
+    _media_url_default = f"{_media_s3_endpoint}/{MEDIA_S3_BUCKET}/"
+else:
+    _media_url_default = f"https://{MEDIA_S3_BUCKET}.s3.{_media_s3_region}.amazonaws.com/"
+MEDIA_URL = env.str("MEDIA_URL", default=_media_url_default)
+_media_storage: dict[str, Any] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_S3_BUCKET:
+    _media_public = urlsplit(MEDIA_URL)
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": _media_s3_endpoint or None,
+            "region_name": _media_s3_region,
+            # Unset keys: boto3's own chain (an instance or task role).
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "addressing_style": "path" if _media_s3_endpoint else None,
+            # Public URLs are MEDIA_URL + name: no request to the store, no signature.
+            "custom_domain": f"{_media_public.netloc}{_media_public.path}".rstrip("/"),
+            "url_protocol": f"{_media_public.scheme or 'https'}:",
+            "querystring_auth": False,
+            # As on local disk, a new upload never replaces another image's file
+            # (django-storages' default would overwrite a same-named object).
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=86400"},
+        },
+    }
 # Product image uploads: larger files or more pixels (decompression bombs)
 # are refused; WebP thumbnails are made once, at these widths, never upscaled.
 CATALOG_IMAGE_MAX_BYTES = env.int("CATALOG_IMAGE_MAX_BYTES", default=10 * 1024 * 1024)
@@ -173,7 +210,7 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -476,6 +513,8 @@ SECURE_CSP: dict[str, list[str]] = {
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+if urlsplit(MEDIA_URL).netloc:  # media from the object store's (or a CDN's) host
+    SECURE_CSP["img-src"] = [*SECURE_CSP["img-src"], "{0.scheme}://{0.netloc}".format(urlsplit(MEDIA_URL))]
 if PAYMENT_GATEWAY == "stripe":
     # Stripe.js comes from its host, shows the card fields and 3-D Secure in
     # frames and talks to Stripe's API (Stripe's CSP guide); with a local fake
