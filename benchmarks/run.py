@@ -227,6 +227,9 @@ def server_start(env: dict[str, str], args: argparse.Namespace, access_log: Path
         "%(U)s?%(q)s %(s)s %(D)s",
         "--log-level",
         "warning",
+        # gunicorn 27 puts one control socket per user at ~/.gunicorn/; a second
+        # server on the machine (the tests' own) would take it over.
+        "--no-control-socket",
     ]
     log(f"starting gunicorn: {args.workers} workers on 127.0.0.1:{args.port}")
     server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603

@@ -31,13 +31,10 @@ def return_lock(*, return_id: int) -> Return:
 
 @contextmanager
 def order_lock_for_payment(*, number: str) -> Iterator[Order | None]:
-    """A transaction holding the order's locks (its checkout's, then its
-    own), for a payment of it to move in: the payment's reaction runs in the
-    payment's transaction and takes these locks, so whoever moves a payment
-    from outside an order lock takes them first, never after the payment's
-    (a cancellation holds the order and then asks for the payment)."""
+    """A transaction holding the order's lock, for a payment of it to move
+    in: the payment's reaction runs in the payment's transaction and locks
+    the order, so whoever moves a payment from outside an order lock takes
+    it first, never after the payment's (a cancellation holds the order and
+    then asks for the payment)."""
     with transaction.atomic():
-        checkout_id = Checkout.objects.filter(order__number=number).values_list("pk", flat=True).first()
-        if checkout_id is not None:
-            checkout_lock(checkout_id=checkout_id)
         yield order_lock_by_number(number=number)

@@ -84,10 +84,13 @@ def order_place(*, checkout: Checkout, user: User | None) -> Order:
     this transaction; anything that no longer holds is a ``CheckoutError``
     naming it, and nothing is kept."""
     checkout = locks.checkout_lock(checkout_id=checkout.pk)
-    previous = Order.objects.filter(pk=checkout.order_id).first() if checkout.order_id else None
+    # The earlier order's lock too (checkout, then order: the shop's lock
+    # order): its payment's reaction holds it while it pays the order and
+    # empties the cart, so what is read below is from before or after that.
+    previous = locks.order_lock(order_id=checkout.order_id) if checkout.order_id else None
     if previous is not None and _paid_from_here(previous, checkout):
         # A second "Pay" (or a reload) after the first one paid: the same order,
-        # never a new one. Paying takes this checkout's lock, so this sees it.
+        # never a new one.
         return previous
     missing = checkout_missing_step(checkout=checkout, user=user)
     if missing:
@@ -248,9 +251,9 @@ def order_mark_paid(*, number: str, payment: Payment) -> Order | None:
     becomes a sale, the cart it came from is emptied and the confirmation
     email is sent after commit. Safe to call any number of times; a payment
     for an order cancelled meanwhile is given back. Runs in the payment's
-    transaction (payments' listeners), holding the checkout's lock too, so a
-    second "Pay" placing from the same checkout waits and then finds the
-    order paid."""
+    transaction (payments' listeners), holding the order's lock, which
+    ``order_place`` takes too: a second "Pay" placing from the same checkout
+    waits and then finds the order paid."""
     with locks.order_lock_for_payment(number=number) as order:
         return _order_mark_paid(order, number=number, payment=payment)
 

@@ -7,6 +7,7 @@ class ShopConfig(AppConfig):
     verbose_name = "Shop"
 
     def ready(self) -> None:
+        from shop import checks  # noqa: F401  # registers the deploy checks
         from shop.sites import site_update_from_settings
 
         # After django.contrib.sites (earlier in INSTALLED_APPS) made its Site.

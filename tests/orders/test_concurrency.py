@@ -1,9 +1,9 @@
 """Checkout under real concurrent transactions on PostgreSQL: threads, each
 with its own connection, released together by a barrier, each placing and
-paying as a shopper would (the payment's listeners run after commit, in the
-thread). Units and codes are sold at most as often as they exist, a double
-click makes one order and one payment, and a sweep racing a payment never
-both sells and releases."""
+paying as a shopper would (the order moves in the payment's transaction).
+Units and codes are sold at most as often as they exist, a double click or
+ten overlapping "Pay" requests make one order and one payment, and a sweep
+racing a payment never both sells and releases."""
 
 from collections import Counter
 from datetime import timedelta
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from catalog.models import Product, StockMovement
 from orders import emails
+from orders.locks import order_lock_for_payment
 from orders.models import Order, OrderEvent
 from orders.reactions import payment_settled
 from orders.services import CheckoutError, order_mark_paid, order_place, orders_unpaid_expire
@@ -188,9 +189,11 @@ def test_the_expiry_sweep_racing_late_payments_never_both_sells_and_releases():
         if n == 10:
             orders_unpaid_expire()
             return "swept"
-        payment_test_card_submit(
-            payment=payments[n], number="4242424242424242", exp_month=12, exp_year=2040, cvc="123"
-        )
+        # As the payment page does: the order's lock before the payment's.
+        with order_lock_for_payment(number=orders[n].number):
+            payment_test_card_submit(
+                payment=payments[n], number="4242424242424242", exp_month=12, exp_year=2040, cvc="123"
+            )
         return "card taken"
 
     # A card submitted after the sweep cancelled the attempt is refused (PaymentError).

@@ -292,3 +292,28 @@ def test_the_cache_answers_as_an_empty_one_while_redis_is_down(own_redis):
         cache.incr("kept")
     cache.set("dropped", 1)
     assert cache.get_or_set("computed", 5) == 5
+
+
+def test_a_redis_that_hangs_costs_one_timeout_per_retry_window_not_one_per_call(settings, caplog):
+    """A Redis that accepts connections and never answers (a network that
+    drops packets) must not hold every cache call for its timeout."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(50)  # accepts, never answers
+        port = silent.getsockname()[1]
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "shop.cache.ResilientRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/0",
+                "OPTIONS": {"socket_connect_timeout": 0.3, "socket_timeout": 0.3},
+            }
+        }
+        settings.CACHE_REDIS_RETRY_SECONDS = 60
+
+        started = time.monotonic()
+        answers = [cache.get(f"key-{n}", "missed") for n in range(50)]
+        elapsed = time.monotonic() - started
+
+    assert answers == ["missed"] * 50
+    assert elapsed < 1.5  # one timeout (0.3 s), then the cache is left alone
+    assert len([r for r in caplog.records if r.name == "shop.cache"]) == 1

@@ -31,8 +31,8 @@ def _production_env(**extra: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="shop.example.com",
         EMAIL_URL="smtp+tls://shop:secret@smtp.example.com:587",
-        **extra,
     )
+    env.update({"SHOP_URL": "https://shop.example.com", **extra})
     return env
 
 
@@ -65,6 +65,21 @@ def test_deploy_check_rejects_the_development_secret_key():
 
     assert result.returncode != 0
     assert "security.W009" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("shop_url", ["http://127.0.0.1:8000", "http://shop.example.com"])
+def test_deploy_check_warns_when_emails_would_link_to_a_laptop_or_plain_http(shop_url):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(SHOP_URL=shop_url),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode != 0
+    assert f"shop.W001) SHOP_URL is '{shop_url}'" in result.stderr + result.stdout
 
 
 def test_production_settings_redirect_to_https_behind_a_proxy():
