@@ -15,6 +15,8 @@ years under §147 AO) and erases the rest; see docs/decisions.md:
   its shipping address keeps only the country (and state), which set the
   VAT rate;
 - an order never paid has no invoice: both addresses keep only the country;
+  one still awaiting payment is cancelled first (stock and codes freed; a
+  payment confirmed later is given back), so no invoice without a name;
 - every order's email becomes the deleted account's placeholder address,
   its fingerprint (a hash of what it was made from) is cleared, the reason
   the shopper gave for a return goes (from the return and its event), status
@@ -31,12 +33,14 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from accounts.addressing import ADDRESS_FIELDS
 from accounts.models import User
 from accounts.privacy import erased_email
 from orders.emails import CONFIRMATION_SUBJECT, STATUS_EMAILS
 from orders.models import Checkout, Order, OrderEmail, OrderEvent, OrderLine, Return, ReturnLine
+from orders.services import orders_unpaid_cancel
 from payments.privacy import payments_erase, payments_export
 from shipping.privacy import shipments_erase, shipments_export
 
@@ -189,6 +193,11 @@ def orders_erase(user: User) -> None:
         person_orders(user, emails=emails).only(
             "pk", "number", "paid_at", "shipping_address", "billing_address"
         )
+    )
+    # An order still awaiting payment would become an invoice without a name
+    # if paid now: it is cancelled (stock freed; a late payment is given back).
+    orders_unpaid_cancel(
+        order_ids=[order.pk for order in orders], note=_("Cancelled: the customer deleted their account.")
     )
     placeholder = erased_email(user_id=user.pk)
     for order in orders:

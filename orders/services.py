@@ -388,6 +388,21 @@ def _order_expire(*, number: str) -> int:
     return 1
 
 
+def orders_unpaid_cancel(*, order_ids: Sequence[int], note: str) -> int:
+    """Cancel those of these orders that still await payment (their stock and
+    codes freed, the payment attempt cancelled after commit), locked in
+    primary-key order; returns how many were cancelled. A payment confirmed
+    later for one of them is given back (``order_mark_paid``)."""
+    cancelled = 0
+    for order_id in sorted(order_ids):
+        with transaction.atomic():
+            order = locks.order_lock(order_id=order_id)
+            if order.status in UNPAID:
+                _cancel_unpaid(order, note=note, by=None)
+                cancelled += 1
+    return cancelled
+
+
 # --- Helpers ------------------------------------------------------------------------
 
 

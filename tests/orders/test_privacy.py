@@ -27,6 +27,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.services import user_data_export, user_delete
 from cart.models import Cart
+from catalog.models import Variant
 from orders.cancellation import order_cancel
 from orders.fulfilment import order_mark_delivered, order_ship
 from orders.models import Checkout, Order, OrderEmail, Return
@@ -239,19 +240,27 @@ def test_after_deletion_only_the_invoice_fields_of_paid_orders_hold_the_person(p
 
 
 def test_deletion_keeps_the_records_the_books_need_without_the_person(person):
-    orders = {order.status: order for order in Order.objects.filter(user=person)}
+    before = {order.number: order for order in Order.objects.filter(user=person)}
+    pending = {number for number, order in before.items() if order.status == Order.Status.PENDING_PAYMENT}
+    assert len(pending) == 2  # the claimed guest order and the last one
 
     user_delete(user=person)
 
     placeholder = f"deleted-{person.pk}@deleted.invalid"
-    kept = {order.status: order for order in Order.objects.filter(user=person)}
-    assert set(kept) == set(orders)
-    assert {order.email for order in kept.values()} == {placeholder}
-    assert {order.number: order.total for order in kept.values()} == {
-        order.number: order.total for order in orders.values()
+    after = {order.number: order for order in Order.objects.filter(user=person)}
+    assert set(after) == set(before)
+    assert {order.email for order in after.values()} == {placeholder}
+    assert {number: order.total for number, order in after.items()} == {
+        number: order.total for number, order in before.items()
     }
+    # Pending ones are cancelled: paid later, they would be invoices without a name.
+    for number in pending:
+        assert after[number].status == Order.Status.CANCELLED
+        assert after[number].events.filter(note="Cancelled: the customer deleted their account.").exists()
+        assert after[number].shipping_address == {"country_code": "DE"}
+    assert not Variant.objects.filter(stock_reserved__gt=0).exists()
+    kept = {order.status: order for order in after.values()}
     assert kept["cancelled"].billing_address == {"country_code": "DE"}
-    assert kept["pending_payment"].shipping_address == {"country_code": "DE"}
     assert kept["delivered"].shipping_address == {"country_code": "DE"}
     assert Payment.objects.filter(order_reference=kept["delivered"].number).get().card_last4 == "4242"
     assert set(Payment.objects.values_list("email", flat=True)) == {""}
