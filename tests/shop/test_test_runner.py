@@ -20,7 +20,7 @@ def _bin_test(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "bin/test", *args],
         cwd=ROOT,
-        env={**base, **NOWHERE, **env},
+        env={**base, **NOWHERE, "TEST_WORKERS": "0", **env},
         capture_output=True,
         text=True,
         check=False,
