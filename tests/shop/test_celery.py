@@ -5,6 +5,8 @@ from fnmatch import fnmatch
 from pathlib import Path
 from smtplib import SMTPException
 
+import pytest
+
 from shop.celery import app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +42,9 @@ def test_tasks_go_to_the_redis_broker_when_redis_is_configured():
 
 
 def _registered_tasks() -> dict[str, object]:
-    app.loader.import_default_modules()  # what a worker imports at start
+    # What a worker imports at start. Celery's Django fix-up runs the system
+    # checks on that signal, and on SQLite a JSONField check opens the database.
+    app.loader.import_default_modules()
     return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
 
 
@@ -58,6 +62,7 @@ def test_slow_work_is_routed_to_its_own_queue():
     assert isinstance(app.conf.beat_schedule, dict)
 
 
+@pytest.mark.django_db
 def test_every_task_that_sends_email_goes_to_the_email_queue():
     senders = sorted(
         name
@@ -74,6 +79,7 @@ def test_every_task_that_sends_email_goes_to_the_email_queue():
     assert {name: _queue(name) for name in senders} == dict.fromkeys(senders, "email")
 
 
+@pytest.mark.django_db
 def test_every_route_and_every_beat_entry_names_a_registered_task():
     names = _registered_tasks()
 
