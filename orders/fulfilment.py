@@ -23,20 +23,22 @@ from accounts.models import User
 from orders import locks
 from orders.emails import order_email_queue
 from orders.models import Order, OrderLine
+from orders.payment_flow import order_payment_capture
 from orders.services import OrderStateError, _event, order_transition
 from payments.errors import PaymentError
 from payments.models import Payment
 from payments.selectors import payment_get_for_order
-from payments.services import payment_capture
 from shipping.carriers import CARRIERS
 from shipping.models import Shipment
 from shipping.quotes import Destination, ShippingError
-from shipping.selectors import shipments_for_reference
+from shipping.selectors import shipment_get, shipments_for_reference
 from shipping.services import (
     ShipmentLineInput,
     shipment_create,
+    shipment_is_tracked,
     shipment_label_buy,
     shipment_status_record,
+    shipment_tracking_refresh,
 )
 
 logger = logging.getLogger(__name__)
@@ -81,7 +83,7 @@ def _capture_if_manual(order: Order) -> None:
     if payment is None or payment.status != Payment.Status.AUTHORIZED:
         return
     try:
-        payment_capture(payment=payment)
+        order_payment_capture(payment=payment)
     except PaymentError as exc:
         raise OrderStateError(
             _("The payment could not be captured, so nothing was shipped: %(why)s") % {"why": exc}
@@ -145,6 +147,12 @@ def order_ship(
             shipment = shipment_label_buy(shipment_id=shipment.pk)
     except ShippingError as exc:
         raise OrderStateError(str(getattr(exc, "message", exc))) from None
+    if shipment_is_tracked(shipment=shipment):
+        from orders.tasks import (
+            shipment_tracking_refresh as shipment_tracking_refresh_task,  # tasks imports us
+        )
+
+        shipment_tracking_refresh_task.delay_on_commit(shipment.pk)
     for line, quantity in chosen:
         OrderLine.objects.filter(pk=line.pk).update(quantity_shipped=F("quantity_shipped") + quantity)
     _capture_if_manual(order)
@@ -183,10 +191,20 @@ def order_mark_delivered(*, order_id: int, by: User | None = None, note: str = "
     return order
 
 
+def order_shipment_tracking_refresh(*, shipment_id: int) -> bool:
+    """Ask the carrier where the parcel is (a poll, staff's button, just
+    after shipping) and move the order if its status changed. Returns whether
+    it changed."""
+    changed = shipment_tracking_refresh(shipment_id=shipment_id)
+    if changed:
+        order_shipment_changed(shipment_get(shipment_id=shipment_id))
+    return changed
+
+
 def order_shipment_changed(shipment: Shipment) -> None:
-    """shipping calls this after commit when a shipment's tracking status
-    changed: an order whose shipments have all arrived is delivered. Safe to
-    call any number of times (a delivered order is left as it is)."""
+    """A shipment's tracking status changed (a carrier's webhook, a refresh):
+    an order whose shipments have all arrived is delivered. Safe to call any
+    number of times (a delivered order is left as it is)."""
     if shipment.status != Shipment.Status.DELIVERED:
         return
     with transaction.atomic():

@@ -16,12 +16,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from orders.locks import order_lock_for_payment
+from orders.payment_flow import order_payment_event_apply
 from payments.errors import WebhookInvalid
 from payments.gateways import GATEWAYS
-from payments.models import WebhookEvent
-from payments.selectors import webhook_event_order_reference
-from payments.services import webhook_event_apply, webhook_event_mark_processed, webhook_event_receive
+from payments.services import webhook_event_mark_processed, webhook_event_receive
 
 logger = logging.getLogger(__name__)
 
@@ -39,18 +37,9 @@ def payment_webhook_view(request: HttpRequest, gateway: str) -> HttpResponse:
         return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     if event.processed_at is None:
         try:
-            _apply(event)
+            order_payment_event_apply(event=event)
         except Exception as error:  # Recorded for staff; the gateway retries on a 500.
             logger.exception("Could not apply %s", event)
             webhook_event_mark_processed(event=event, error=f"{type(error).__name__}: {error}")
             return HttpResponse("error", status=500, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
-
-
-def _apply(event: WebhookEvent) -> None:
-    reference = webhook_event_order_reference(event=event)
-    if reference is None:  # no payment of ours: recorded, nothing moves
-        webhook_event_apply(event=event)
-        return
-    with order_lock_for_payment(number=reference):
-        webhook_event_apply(event=event)

@@ -43,6 +43,7 @@ from orders.checkout import checkout_state as checkout_state
 from orders.models import Checkout, Order, OrderEvent, OrderLine
 from orders.status import UNPAID, can_move
 from payments.errors import PaymentError
+from payments.locks import payment_status_lock
 from payments.models import ATTEMPT_STATES, Payment
 from payments.selectors import payment_get_for_order
 from payments.services import payment_cancel, payment_refund, payment_sync
@@ -246,6 +247,19 @@ def _reserve(order: Order, lines: Sequence[CartLine]) -> None:
 # --- Paying -----------------------------------------------------------------------------
 
 
+def order_payment_follow(*, payment: Payment, previous_status: str) -> None:
+    """The order moves with its payment's new status: money confirmed pays it
+    (or is given back if the order was cancelled meanwhile), a decline is
+    written on an order awaiting payment. Nothing happens when the status did
+    not change, so asking twice (a sync after a webhook) does nothing twice."""
+    if payment.status == previous_status:
+        return
+    if payment.status in (Payment.Status.CAPTURED, Payment.Status.AUTHORIZED):
+        order_mark_paid(number=payment.order_reference, payment=payment)
+    elif payment.status == Payment.Status.FAILED:
+        order_payment_failed(number=payment.order_reference, payment=payment)
+
+
 def order_mark_paid(*, number: str, payment: Payment) -> Order | None:
     """The gateway confirmed ``payment``: the order is paid, its reservation
     becomes a sale, the cart it came from is emptied and the confirmation
@@ -374,7 +388,9 @@ def _order_expire(*, number: str) -> int:
     if payment is not None and payment.status in ATTEMPT_STATES:
         try:
             with locks.order_lock_for_payment(number=number):
+                previous = payment_status_lock(payment_id=payment.pk)
                 payment = payment_sync(payment=payment)
+                order_payment_follow(payment=payment, previous_status=previous)
         except Exception:  # the gateway is down: decide on what we know
             logger.warning("Could not check payment %s of expired order %s", payment.pk, number)
     if payment is not None and payment.status in (Payment.Status.CAPTURED, Payment.Status.AUTHORIZED):

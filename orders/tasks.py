@@ -2,7 +2,8 @@
 
 from celery import shared_task
 
-from orders import emails, returns, services
+from orders import emails, fulfilment, returns, services
+from shipping.services import shipments_to_track
 from shop.celery import EMAIL_RETRIES, ShopTask
 
 
@@ -38,3 +39,20 @@ def order_email_send(email_id: int) -> bool:
 def orders_complete() -> int:
     """Beat: delivered orders past their return window are completed."""
     return returns.orders_complete()
+
+
+# A failed refresh is logged by shipping and tried again by the next poll.
+@shared_task(base=ShopTask, name="orders.shipment_tracking_refresh")
+def shipment_tracking_refresh(shipment_id: int) -> bool:
+    return fulfilment.order_shipment_tracking_refresh(shipment_id=shipment_id)
+
+
+# Celery beat runs this every SHIPPING_TRACKING_POLL_SECONDS.
+@shared_task(base=ShopTask, name="orders.shipments_tracking_poll")
+def shipments_tracking_poll() -> int:
+    """Queue a tracking refresh for every undelivered shipment of the carriers
+    that track but send no webhooks. Returns how many."""
+    ids = shipments_to_track()
+    for shipment_id in ids:
+        shipment_tracking_refresh.delay(shipment_id)
+    return len(ids)

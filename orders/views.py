@@ -7,7 +7,7 @@ and sends the shopper to the first one still missing; the answers are stored
 on the cart's ``Checkout``, so a reload or a new tab resumes. The payment
 step places the order (``order_place``: a ``pending_payment`` snapshot with
 the stock reserved) and starts its payment; only the gateway's word, heard
-by ``orders.reactions``, makes it paid. Guests find their orders again
+through ``orders.payment_flow``, makes it paid. Guests find their orders again
 through the numbers kept in their session.
 """
 
@@ -38,7 +38,6 @@ from accounts.selectors import address_list_for_user
 from accounts.services import address_create
 from cart.models import Cart
 from cart.session import cart_count_remember, cart_for_request
-from orders import locks
 from orders.forms import (
     NEW_ADDRESS,
     AddressChoiceForm,
@@ -49,6 +48,12 @@ from orders.forms import (
 )
 from orders.models import Checkout, Order
 from orders.pages import address_lines, checkout_summary, order_tax_rows
+from orders.payment_flow import (
+    order_payment_authenticate,
+    order_payment_card_submit,
+    order_payment_confirm,
+    order_payment_sync,
+)
 from orders.selectors import order_get_for_customer
 from orders.services import (
     CheckoutError,
@@ -66,7 +71,7 @@ from payments.errors import PaymentError
 from payments.forms import CARD_POST_FIELDS, TestAuthenticateForm
 from payments.models import ATTEMPT_STATES, Payment
 from payments.selectors import payment_get_for_order, payment_page_context
-from payments.services import payment_confirm, payment_start, payment_sync
+from payments.services import payment_start
 
 STEPS = ("contact", "address", "shipping", "payment")
 STEP_URLS = {
@@ -452,8 +457,7 @@ def checkout_payment_view(request: HttpRequest) -> HttpResponse:
         card_form = CheckoutCardForm(request.POST if posted else None, initial={"order": order.number})
     if posted and card_form is not None and card_form.is_valid():
         try:
-            with locks.order_lock_for_payment(number=order.number):
-                payment = card_form.pay(payment=payment)
+            payment = order_payment_card_submit(payment=payment, card=card_form.card_take())
         except PaymentError as exc:
             messages.error(request, str(exc))
             return _see_other(reverse("orders:checkout_payment"))
@@ -503,8 +507,7 @@ def checkout_payment_authenticate_view(request: HttpRequest) -> HttpResponse:
     form = TestAuthenticateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            with locks.order_lock_for_payment(number=order.number):
-                payment = form.authenticate(payment=payment)
+            payment = order_payment_authenticate(payment=payment, approve=form.cleaned_data["approve"])
         except PaymentError as exc:
             messages.error(request, str(exc))
         return _after_payment(request, visit.cart, order, payment)
@@ -538,8 +541,7 @@ def checkout_payment_confirm_view(request: HttpRequest) -> HttpResponse:
     if payment is None or payment.gateway != "stripe":
         return JsonResponse({"error": _("This payment cannot be confirmed here.")}, status=409)
     try:
-        with locks.order_lock_for_payment(number=order.number):
-            payment = payment_confirm(payment=payment, payment_method=method)
+        payment = order_payment_confirm(payment=payment, payment_method=method)
     except PaymentError as exc:
         return JsonResponse({"error": str(exc)}, status=402)
     return JsonResponse(
@@ -561,8 +563,7 @@ def checkout_payment_return_view(request: HttpRequest) -> HttpResponse:
     payment = payment_get_for_order(order_reference=order.number)
     if payment is not None and payment.status in ATTEMPT_STATES:
         try:
-            with locks.order_lock_for_payment(number=order.number):
-                payment = payment_sync(payment=payment)
+            payment = order_payment_sync(payment=payment)
         except PaymentError:
             messages.warning(
                 request, _("We could not reach the payment provider just now; we will keep checking.")
@@ -588,8 +589,8 @@ def checkout_complete_view(request: HttpRequest, number: str) -> HttpResponse:
     payment = payment_get_for_order(order_reference=order.number)
     if order.status in UNPAID and payment is not None and payment.status in ATTEMPT_STATES:
         # The webhook may be late: ask the gateway (a no-op for the test gateway).
-        with contextlib.suppress(PaymentError), locks.order_lock_for_payment(number=order.number):
-            payment_sync(payment=payment)
+        with contextlib.suppress(PaymentError):
+            order_payment_sync(payment=payment)
         order.refresh_from_db(fields=["status", "paid_at", "reservation_expires_at"])
     if order.status not in UNPAID:
         cart_count_remember(request, cart_for_request(request))

@@ -2,7 +2,7 @@
 
 Card data is handled as little as possible: the number and CVC are never
 rendered back into the page (a form shown again with an error asks for them
-afresh), and ``TestCardForm.pay`` forgets them once the gateway answered. The
+afresh), and ``TestCardForm.card_take`` hands them over once and forgets them. The
 view that takes this form must be decorated with
 ``@sensitive_post_parameters(*CARD_POST_FIELDS)`` so that an error report
 never shows them, and must not log ``request.POST``.
@@ -16,10 +16,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from payments.cards import card_errors
-from payments.models import Payment
+from payments.cards import card_digits, card_errors
+from payments.gateways.base import CardDetails
 from payments.selectors import published_test_cards
-from payments.services import payment_test_authenticate, payment_test_card_submit
 
 CARD_POST_FIELDS = ("number", "cvc")
 _EXPIRY = re.compile(r"^\s*(\d{1,2})\s*/?\s*(\d{2}|\d{4})\s*$")
@@ -79,13 +78,12 @@ class TestCardForm(forms.Form):
                 self.add_error(field, message)
         return cleaned
 
-    def pay(self, *, payment: Payment) -> Payment:
-        """Submit the (valid) card to the test gateway, then forget it."""
+    def card_take(self) -> CardDetails:
+        """The (valid) card, handed over once: the form forgets it."""
         try:
             month, year = self.cleaned_data["expiry"]
-            return payment_test_card_submit(
-                payment=payment,
-                number=self.cleaned_data["number"],
+            return CardDetails(
+                number=card_digits(self.cleaned_data["number"]),
                 exp_month=month,
                 exp_year=year,
                 cvc=self.cleaned_data["cvc"],
@@ -113,6 +111,3 @@ class TestAuthenticateForm(forms.Form):
         choices=(("1", _("Complete authentication")), ("0", _("Fail authentication"))),
         coerce=lambda value: value == "1",
     )
-
-    def authenticate(self, *, payment: Payment) -> Payment:
-        return payment_test_authenticate(payment=payment, approve=self.cleaned_data["approve"])

@@ -1,9 +1,10 @@
 """Row locks of payments: the one place that takes ``SELECT ... FOR UPDATE``
 on payments' rows.
 
-Each service locks at most one payment; the webhook path locks its event row
-first and then the payment, and nothing locks them the other way round, so
-two transactions cannot deadlock. A service that holds the payment's lock may
+Each service locks at most one payment. The orders' payment flow locks the
+payment (``payment_status_lock``) before a webhook's event row, and the event
+is locked only by ``webhook_event_apply``, which then locks the same payment
+again (already held), so two transactions cannot deadlock. A service that holds the payment's lock may
 call the gateway: the lock is what makes a double click wait for the first
 click's answer instead of asking the gateway twice. On SQLite
 ``select_for_update`` is a no-op; SQLite serialises writers anyway.
@@ -41,3 +42,10 @@ def payment_lock_by_reference(*, gateway: str, gateway_reference: str) -> Paymen
 def webhook_event_lock(*, event_id: int) -> WebhookEvent:
     """Lock a recorded event: concurrent deliveries of it apply it one at a time."""
     return WebhookEvent.objects.select_for_update().get(pk=event_id)
+
+
+def payment_status_lock(*, payment_id: int) -> str:
+    """Lock the payment and say its status: what the next move starts from.
+    Two moves at once (a double click) queue here, so the second sees the
+    first one's result and its caller hears of a change once."""
+    return str(Payment.objects.select_for_update().values_list("status", flat=True).get(pk=payment_id))

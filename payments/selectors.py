@@ -71,14 +71,10 @@ def payment_page_context(*, payment: Payment, return_url: str) -> dict[str, Any]
     }
 
 
-def webhook_event_order_reference(*, event: WebhookEvent) -> str | None:
-    """The order that a recorded event's payment belongs to, if we have the
-    payment (so that the order's lock can be taken before the payment's)."""
+def webhook_event_payment(*, event: WebhookEvent) -> Payment | None:
+    """The payment a recorded event is about, if we have it (so that its
+    order's lock can be taken before the payment's)."""
     parsed = gateway_get(event.gateway).webhook_parse(payload=event.payload)
     if not parsed.payment_reference:
         return None
-    return (
-        Payment.objects.filter(gateway=event.gateway, gateway_reference=parsed.payment_reference)
-        .values_list("order_reference", flat=True)
-        .first()
-    )
+    return Payment.objects.filter(gateway=event.gateway, gateway_reference=parsed.payment_reference).first()

@@ -14,7 +14,8 @@ cancelled, an event that arrives late ("processing" after "succeeded") changes
 nothing; among the attempt states (pending, requires action, failed) the newest
 news wins. Refund state is kept in the amounts (``refunded_amount`` against
 ``captured_amount``, a CHECK constraint holds it) and mirrored in the status.
-Orders hear about outcomes through payments/listeners.py.
+Orders follow their payments by calling these verbs from
+``orders.payment_flow``, which moves the order in the same transaction.
 """
 
 import hashlib
@@ -33,7 +34,6 @@ from payments.errors import PaymentError, WebhookInvalid
 from payments.gateways import gateway_get
 from payments.gateways.base import CardDetails, GatewayPayment
 from payments.gateways.testmode import TestGateway
-from payments.listeners import payment_listeners_notify
 from payments.locks import payment_lock, payment_lock_by_reference, payment_lock_live, webhook_event_lock
 from payments.models import ATTEMPT_STATES, Payment, Refund, WebhookEvent
 from shop.money import ZERO, format_money, money_round
@@ -72,12 +72,6 @@ def _payment_key(payment: Payment, action: str, *parts: object) -> str:
     return gateway_key(payment.order_reference, "payment", payment.attempt, action, *parts)
 
 
-def _save(payment: Payment, previous_status: str) -> Payment:
-    payment.save()
-    payment_listeners_notify(payment=payment, previous_status=previous_status)
-    return payment
-
-
 def _remote_apply(payment: Payment, remote: GatewayPayment, *, news_at: datetime | None = None) -> Payment:
     """Move a locked payment to what the gateway says, never backwards.
     ``news_at`` is when the gateway said it (an event's creation, a sync's
@@ -104,7 +98,8 @@ def _remote_apply(payment: Payment, remote: GatewayPayment, *, news_at: datetime
         payment.card_brand, payment.card_last4 = remote.card_brand[:20], remote.card_last4[-4:]
     if news_at and (payment.last_event_at is None or news_at > payment.last_event_at):
         payment.last_event_at = news_at
-    return _save(payment, previous)
+    payment.save()
+    return payment
 
 
 def _refund_status(payment: Payment) -> None:
@@ -114,13 +109,13 @@ def _refund_status(payment: Payment) -> None:
 
 
 def _cancel_locked(payment: Payment) -> Payment:
-    previous = payment.status
     if payment.gateway_reference:
         gateway_get(payment.gateway).payment_cancel(
             reference=payment.gateway_reference, idempotency_key=_payment_key(payment, "cancel")
         )
     payment.status = Status.CANCELLED
-    return _save(payment, previous)
+    payment.save()
+    return payment
 
 
 # --- Payments -----------------------------------------------------------------------
@@ -295,9 +290,9 @@ def payment_capture(*, payment: Payment, amount: Decimal | None = None) -> Payme
         currency=payment.currency,
         idempotency_key=_payment_key(payment, "capture"),
     )
-    previous = payment.status
     payment.status, payment.captured_amount = Status.CAPTURED, amount
-    return _save(payment, previous)
+    payment.save()
+    return payment
 
 
 @transaction.atomic
@@ -351,10 +346,9 @@ def payment_refund(*, payment: Payment, amount: Decimal, reason: str = "", key: 
         status=remote.status,
         idempotency_key=key,
     )
-    previous = payment.status
     payment.refunded_amount += amount
     _refund_status(payment)
-    _save(payment, previous)
+    payment.save()
     return refund
 
 
@@ -371,10 +365,9 @@ def _refunds_reconcile(payment: Payment, *, refunded_total: Decimal, event: Webh
         status=Refund.Status.SUCCEEDED,
         idempotency_key=gateway_key(event.gateway, "event", event.event_id),
     )
-    previous = payment.status
     payment.refunded_amount += missing
     _refund_status(payment)
-    _save(payment, previous)
+    payment.save()
 
 
 # --- Webhooks -----------------------------------------------------------------------

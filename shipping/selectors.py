@@ -47,6 +47,10 @@ def zone_lists_country(*, country_code: str) -> bool:
     return any(code in zone.country_codes for zone in zones_with_active_methods())
 
 
+def shipment_get(*, shipment_id: int) -> Shipment:
+    return Shipment.objects.get(pk=shipment_id)
+
+
 def shipments_for_reference(*, reference: str) -> QuerySet[Shipment]:
     """An order's shipments with their lines and events, newest first."""
     return Shipment.objects.filter(reference=reference).prefetch_related("lines", "events")

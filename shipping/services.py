@@ -29,7 +29,7 @@ Shipments and tracking (for the order lifecycle)::
                     destination=destination, weight_grams=parcel.weight_grams, ordered={line_id: qty})
     shipment_label_buy(shipment_id=...)            # carriers that make labels (easypost)
     shipment_tracking_refresh(shipment_id=...)     # fetch from the carrier and apply
-    shipments_tracking_poll()                      # beat: carriers without webhooks
+    shipments_to_track()                           # what a poll asks (carriers without webhooks)
     carrier_webhook_receive(carrier=..., body=..., headers=...)   # verify, record once, apply
     shipment_tracking_apply(shipment=..., update=TrackingUpdate(...))
 
@@ -51,7 +51,7 @@ from django.utils.translation import gettext as _
 
 from accounts.addressing import AddressValidationError, address_normalize, country_name
 from catalog.models import Variant
-from shipping import listeners, live, locks, selectors
+from shipping import live, locks, selectors
 from shipping.carriers import CARRIERS, UnknownCarrier, carrier_get, carriers_enabled
 from shipping.carriers.base import (
     CarrierError,
@@ -291,10 +291,6 @@ def shipment_create(
         )
         for line in lines
     )
-    if shipment.tracking_number and CARRIERS[carrier].supports_tracking:
-        from shipping.tasks import shipment_tracking_refresh as shipment_tracking_refresh_task
-
-        shipment_tracking_refresh_task.delay_on_commit(shipment.pk)
     return shipment
 
 
@@ -385,10 +381,7 @@ def shipment_tracking_apply(*, shipment: Shipment, update: TrackingUpdate) -> bo
             "updated_at",
         ]
     )
-    changed = shipment.status != before
-    if changed:
-        listeners.shipment_listeners_notify(shipment=shipment)
-    return changed
+    return shipment.status != before
 
 
 def shipment_status_record(*, shipment_id: int, status: str, description: str) -> bool:
@@ -428,18 +421,22 @@ def shipment_tracking_refresh(*, shipment_id: int) -> bool:
     return shipment_tracking_apply(shipment=shipment, update=update)
 
 
-def shipments_tracking_poll() -> int:
-    """Queue a tracking refresh for every undelivered shipment of the
-    carriers that track but send no webhooks. Returns how many."""
+def shipments_to_track() -> list[int]:
+    """The undelivered shipments (ids, a batch) of the carriers that track
+    but send no webhooks: the ones a poll asks about."""
     carriers = [c.name for c in carriers_enabled() if c.supports_tracking and not c.receives_webhooks]
     if not carriers:
-        return 0
-    from shipping.tasks import shipment_tracking_refresh as shipment_tracking_refresh_task
+        return []
+    return list(selectors.shipments_to_poll(carriers=carriers).values_list("pk", flat=True)[:POLL_BATCH])
 
-    ids = list(selectors.shipments_to_poll(carriers=carriers).values_list("pk", flat=True)[:POLL_BATCH])
-    for shipment_id in ids:
-        shipment_tracking_refresh_task.delay(shipment_id)
-    return len(ids)
+
+def shipment_is_tracked(*, shipment: Shipment) -> bool:
+    """Whether the shipment's carrier can tell where it is."""
+    return (
+        bool(shipment.tracking_number)
+        and shipment.carrier in CARRIERS
+        and CARRIERS[shipment.carrier].supports_tracking
+    )
 
 
 @dataclass(frozen=True)

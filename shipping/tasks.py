@@ -1,4 +1,7 @@
-"""Celery tasks of shipping (queue ``carriers``): plain values in, one service call."""
+"""Celery tasks of shipping (queue ``carriers``): plain values in, one service call.
+
+Tracking refreshes and the poll are orders' tasks (``orders.tasks``): the
+order moves with its shipments' news."""
 
 from celery import shared_task
 
@@ -15,15 +18,3 @@ def carrier_rates_fetch(
     return services.carrier_rates_fetch(
         carrier=carrier, destination=destination, weight_grams=weight_grams, timeout=timeout
     )
-
-
-# A failed refresh is logged by the service and tried again by the next poll.
-@shared_task(base=ShopTask)
-def shipment_tracking_refresh(shipment_id: int) -> bool:
-    return services.shipment_tracking_refresh(shipment_id=shipment_id)
-
-
-# Celery beat runs this every SHIPPING_TRACKING_POLL_SECONDS.
-@shared_task(base=ShopTask)
-def shipments_tracking_poll() -> int:
-    return services.shipments_tracking_poll()

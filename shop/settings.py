@@ -242,6 +242,9 @@ CELERY_TASK_ROUTES = {
     "orders.order_email_send": {"queue": "email"},
     "catalog.tasks.stock_low_alert_send": {"queue": "email"},
     "shipping.*": {"queue": "carriers"},
+    # Tracking is the carriers' work; orders follow it in the same task.
+    "orders.shipment_tracking_refresh": {"queue": "carriers"},
+    "orders.shipments_tracking_poll": {"queue": "carriers"},
 }
 # Periodic tasks are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -337,7 +340,7 @@ SHIPPING_CARRIER_RETRY_SECONDS = env.int("SHIPPING_CARRIER_RETRY_SECONDS", defau
 # How often tracking is polled for carriers that send no webhooks.
 SHIPPING_TRACKING_POLL_SECONDS = env.int("SHIPPING_TRACKING_POLL_SECONDS", default=3600)
 CELERY_BEAT_SCHEDULE["shipping-tracking-poll"] = {
-    "task": "shipping.tasks.shipments_tracking_poll",
+    "task": "orders.shipments_tracking_poll",
     "schedule": SHIPPING_TRACKING_POLL_SECONDS,
 }
 # EasyPost (enabled by adding "easypost" to SHIPPING_CARRIERS). The base URL

@@ -20,7 +20,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("shipping/", include("shipping.urls")),
+    path("shipping/", include("orders.carrier_webhook_urls")),
     path("cart/", include("cart.urls")),
     path("payments/", include("orders.payment_webhook_urls")),
     path("", include("orders.urls")),

@@ -12,14 +12,17 @@ from cart.services import cart_create, cart_line_add, tax_rate_save
 from catalog.models import StockMovement, Variant
 from catalog.stock import stock_adjust
 from orders.models import Checkout, Order
+from orders.payment_flow import order_payment_card_submit
 from orders.services import (
     checkout_addresses_set,
     checkout_contact_set,
     checkout_get,
     checkout_shipping_set,
 )
+from payments.cards import card_digits
+from payments.gateways.base import CardDetails
 from payments.models import Payment
-from payments.services import payment_start, payment_test_card_submit
+from payments.services import payment_start
 from shipping.models import ShippingMethod, ShippingZone
 from shop.tax import TaxClass
 from tests.catalog.factories import ProductFactory
@@ -104,9 +107,8 @@ def start(order: Order) -> Payment:
 
 def pay(order: Order, *, number: str = "4242 4242 4242 4242") -> Payment:
     """Pay an order's total with the test gateway, as the payment page does."""
-    return payment_test_card_submit(
-        payment=start(order), number=number, exp_month=12, exp_year=2040, cvc="123"
-    )
+    card = CardDetails(number=card_digits(number), exp_month=12, exp_year=2040, cvc="123")
+    return order_payment_card_submit(payment=start(order), card=card)
 
 
 def assert_ledger_balances(variant: Variant) -> None:

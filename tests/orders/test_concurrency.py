@@ -16,11 +16,10 @@ from django.utils import timezone
 
 from catalog.models import Product, StockMovement
 from orders import emails
-from orders.locks import order_lock_for_payment
 from orders.models import Order, OrderEvent
-from orders.reactions import payment_settled
+from orders.payment_flow import order_payment_card_submit
 from orders.services import CheckoutError, order_mark_paid, order_place, orders_unpaid_expire
-from payments.listeners import payment_listeners_register, payment_listeners_unregister
+from payments.gateways.base import CardDetails
 from payments.models import Payment, Refund
 from payments.services import payment_test_card_submit
 from promotions.models import PromoCode, Redemption
@@ -37,6 +36,7 @@ from tests.orders.factories import (
 from tests.payments.test_card_data import card_numbers_in_database
 from tests.promotions.factories import PromoCodeFactory
 
+TEST_CARD = CardDetails(number="4242424242424242", exp_month=12, exp_year=2040, cvc="123")
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 Reason = StockMovement.Reason
@@ -141,11 +141,7 @@ def test_a_double_click_on_pay_makes_one_order_and_one_payment():
 
     submitted = run_in_threads(
         2,
-        lambda n: (
-            payment_test_card_submit(
-                payment=payment, number="4242424242424242", exp_month=12, exp_year=2040, cvc="123"
-            ).status
-        ),
+        lambda n: order_payment_card_submit(payment=payment, card=TEST_CARD).status,
     )
 
     assert submitted == Counter({"captured": 2})
@@ -160,11 +156,10 @@ def test_the_gateways_word_told_five_times_at_once_sells_once():
     method = germany()
     lamp, vase = stocked_variants(5, 5)
     order = order_place(checkout=checkout_ready(cart_of((lamp, 2), (vase, 1)), method), user=None)
-    payment_listeners_unregister(payment_settled)  # the gateway's word arrives below instead
-    try:
-        payment = pay(order)
-    finally:
-        payment_listeners_register(payment_settled)
+    # Captured, the order not told: the gateway's word arrives below instead.
+    payment = payment_test_card_submit(
+        payment=start(order), number="4242424242424242", exp_month=12, exp_year=2040, cvc="123"
+    )
     assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING_PAYMENT
 
     outcomes = run_in_threads(5, lambda n: str(order_mark_paid(number=order.number, payment=payment)))
@@ -190,10 +185,7 @@ def test_the_expiry_sweep_racing_late_payments_never_both_sells_and_releases():
             orders_unpaid_expire()
             return "swept"
         # As the payment page does: the order's lock before the payment's.
-        with order_lock_for_payment(number=orders[n].number):
-            payment_test_card_submit(
-                payment=payments[n], number="4242424242424242", exp_month=12, exp_year=2040, cvc="123"
-            )
+        order_payment_card_submit(payment=payments[n], card=TEST_CARD)
         return "card taken"
 
     # A card submitted after the sweep cancelled the attempt is refused (PaymentError).

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orders.fulfilment import order_mark_delivered, order_ship
+from orders.fulfilment import order_mark_delivered, order_ship, order_shipment_changed
 from orders.models import Order, OrderEvent
 from orders.services import OrderStateError, order_mark_paid, order_place
 from payments.models import Payment
@@ -15,6 +15,8 @@ from shipping.models import Shipment
 from shipping.services import ShipmentError, shipment_status_record, shipment_tracking_apply
 from tests.orders.factories import cart_of, checkout_ready, germany, pay, stocked_variants
 from tests.orders.staff_helpers import line_ids, paid_order, payment_of
+from tests.shipping.conftest import easypost  # noqa: F401 (a fixture)
+from tests.shipping.easypost_standin import tracker
 
 pytestmark = pytest.mark.django_db
 
@@ -162,10 +164,10 @@ def test_the_carriers_delivered_event_delivers_the_order_once(django_capture_on_
         ),
     )
 
-    with django_capture_on_commit_callbacks(execute=True):
-        shipment_tracking_apply(shipment=shipment, update=update)
-    with django_capture_on_commit_callbacks(execute=True):
-        shipment_tracking_apply(shipment=shipment, update=update)
+    for _ in range(2):  # as the carrier webhook and the tracking refresh do
+        with django_capture_on_commit_callbacks(execute=True):
+            if shipment_tracking_apply(shipment=shipment, update=update):
+                order_shipment_changed(Shipment.objects.get(pk=shipment.pk))
 
     order.refresh_from_db()
     assert order.status == S.DELIVERED
@@ -228,3 +230,19 @@ def test_an_unknown_shipment_status_is_refused():
 
     with pytest.raises(ShipmentError, match="Unknown shipment status"):
         shipment_status_record(shipment_id=shipment.pk, status="lost_in_space", description="")
+
+
+def test_a_tracking_number_of_a_tracking_carrier_is_looked_up_after_commit_and_moves_the_order(
+    easypost,  # noqa: F811 (the fixture)
+    django_capture_on_commit_callbacks,
+):
+    order, _variants = paid_order(1)
+    easypost.trackers["EZ7"] = tracker("EZ7", [("2024-05-01T17:00:00Z", "delivered", "Delivered")])
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        shipment = order_ship(order_id=order.pk, by=None, carrier="easypost", tracking_number="EZ7")
+
+    assert len(callbacks) >= 1
+    shipment.refresh_from_db()
+    order.refresh_from_db()
+    assert (shipment.status, order.status) == (Shipment.Status.DELIVERED, S.DELIVERED)

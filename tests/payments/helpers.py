@@ -5,13 +5,18 @@ deliveries."""
 import itertools
 import json
 import time
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import pytest
 import requests
 from django.test import Client
 
-from payments.gateways.base import signature_header
+from orders import payment_flow
+from orders import services as order_services
+from payments.cards import card_digits
+from payments.gateways.base import CardDetails, signature_header
 from payments.gateways.testmode import SIGNATURE_HEADER, webhook_secret
 from payments.models import Payment
 from payments.selectors import payment_client_secret
@@ -32,6 +37,24 @@ def start(*, amount: str = "20.00", reference: str | None = None, email: str = "
 
 def pay(payment: Payment, number: str = "4242 4242 4242 4242", cvc: str = "123") -> Payment:
     return payment_test_card_submit(payment=payment, number=number, exp_month=12, exp_year=2040, cvc=cvc)
+
+
+def pay_order(payment: Payment, number: str = "4242 4242 4242 4242", cvc: str = "123") -> Payment:
+    """Pay as the checkout does: through the order's payment flow."""
+    card = CardDetails(number=card_digits(number), exp_month=12, exp_year=2040, cvc=cvc)
+    return payment_flow.order_payment_card_submit(payment=payment, card=card)
+
+
+def orders_hear(monkeypatch: pytest.MonkeyPatch, record: Callable[[Payment], None]) -> None:
+    """What an order hears of its payment (``order_mark_paid`` or
+    ``order_payment_failed``, called by ``order_payment_follow``), recorded
+    instead of done: these payments have no order."""
+
+    def hear(*, number: str, payment: Payment) -> None:
+        record(payment)
+
+    monkeypatch.setattr(order_services, "order_mark_paid", hear)
+    monkeypatch.setattr(order_services, "order_payment_failed", hear)
 
 
 def captured(*, amount: str = "100.00") -> Payment:

@@ -14,11 +14,18 @@ import pytest
 from django.test import Client
 
 from payments.errors import PaymentError
-from payments.listeners import payment_listeners_register, payment_listeners_unregister
 from payments.models import Payment, Refund, WebhookEvent
 from payments.services import payment_refund, payment_start
 from tests.concurrency import run_in_threads
-from tests.payments.helpers import captured, intent_event, intents_for_order, pay, signed_post, start
+from tests.payments.helpers import (
+    captured,
+    intent_event,
+    intents_for_order,
+    orders_hear,
+    pay_order,
+    signed_post,
+    start,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,17 +33,16 @@ Status = Payment.Status
 
 
 @pytest.fixture
-def heard():
+def heard(monkeypatch):
     calls: Counter[tuple[str, str]] = Counter()
     lock = threading.Lock()
 
-    def listener(payment: Payment) -> None:
+    def record(payment: Payment) -> None:
         with lock:
             calls[(payment.order_reference, payment.status)] += 1
 
-    payment_listeners_register(listener)
-    yield calls
-    payment_listeners_unregister(listener)
+    orders_hear(monkeypatch, record)
+    return calls
 
 
 def test_one_event_delivered_five_times_among_others_takes_effect_once(heard):
@@ -103,7 +109,7 @@ def test_a_double_click_creates_one_payment_intent_at_stripe(localstripe):
 def test_a_double_click_on_the_card_form_charges_once(heard):
     payment = start()
 
-    outcomes = run_in_threads(4, lambda n: pay(payment).status)
+    outcomes = run_in_threads(4, lambda n: pay_order(payment).status)
 
     assert outcomes == Counter({Status.CAPTURED: 4})
     assert heard[(payment.order_reference, Status.CAPTURED)] == 1

@@ -8,9 +8,10 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.template.loader import render_to_string
 
+from orders import services as order_services
+from orders.payment_flow import order_payment_sync
 from payments.errors import PaymentError
 from payments.forms import TestAuthenticateForm, TestCardForm
-from payments.listeners import payment_listeners_register, payment_listeners_unregister
 from payments.models import Payment
 from payments.services import (
     payment_cancel,
@@ -18,8 +19,9 @@ from payments.services import (
     payment_start,
     payment_sync,
     payment_test_authenticate,
+    payment_test_card_submit,
 )
-from tests.payments.helpers import order_reference, pay, start
+from tests.payments.helpers import order_reference, orders_hear, pay, pay_order, start
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +104,6 @@ def test_any_other_number_passing_the_luhn_check_succeeds():
 def test_a_bad_card_is_a_validation_error_and_never_reaches_the_gateway(
     number, exp_month, exp_year, cvc, field
 ):
-    from payments.services import payment_test_card_submit
-
     payment = start()
 
     with pytest.raises(ValidationError) as error:
@@ -149,7 +149,10 @@ def test_the_card_form_pays_then_forgets_the_number_and_cvc_and_never_renders_th
     form = _form(expiry="12 / 2040")
     assert form.is_valid()
 
-    paid = form.pay(payment=payment)
+    card = form.card_take()
+    paid = payment_test_card_submit(
+        payment=payment, number=card.number, exp_month=card.exp_month, exp_year=card.exp_year, cvc=card.cvc
+    )
 
     assert paid.status == Status.CAPTURED
     assert "number" not in form.cleaned_data
@@ -187,7 +190,8 @@ def test_the_authentication_form_reads_the_button_pressed():
     form = TestAuthenticateForm(data={"approve": "0"})
     assert form.is_valid()
 
-    assert form.authenticate(payment=payment).status == Status.FAILED
+    authenticated = payment_test_authenticate(payment=payment, approve=form.cleaned_data["approve"])
+    assert authenticated.status == Status.FAILED
     html = render_to_string("payments/test_authenticate.html", {"payment": payment, "action": "/auth/"})
     assert "card ending 3155" in html
     assert "TEST MODE" in html
@@ -293,52 +297,45 @@ def test_cancel_releases_an_authorisation_but_not_a_captured_payment(settings):
         payment_cancel(payment=pay(start()))
 
 
-# --- Listeners ------------------------------------------------------------------------
+# --- What the order hears ------------------------------------------------------------
 
 
 @pytest.fixture
-def heard():
+def heard(monkeypatch):
     calls: list[tuple[str, str]] = []
-
-    def listener(payment: Payment) -> None:
-        calls.append((payment.order_reference, payment.status))
-
-    payment_listeners_register(listener)
-    yield calls
-    payment_listeners_unregister(listener)
+    orders_hear(monkeypatch, lambda payment: calls.append((payment.order_reference, payment.status)))
+    return calls
 
 
-def test_listeners_hear_each_outcome_once_inside_the_payments_transaction(heard):
+def test_the_order_hears_each_outcome_once_inside_the_payments_transaction(heard):
     payment = start()
     assert heard == []  # pending is no outcome
 
-    pay(payment, "4000000000000002")
+    pay_order(payment, "4000000000000002")
     assert heard == [(payment.order_reference, Status.FAILED)]  # at once, not after commit
-    pay(payment)
-    pay(payment)  # a double click
-    payment_sync(payment=payment)
+    pay_order(payment)
+    pay_order(payment)  # a double click
+    order_payment_sync(payment=payment)
 
     assert heard == [(payment.order_reference, Status.FAILED), (payment.order_reference, Status.CAPTURED)]
 
 
-def test_a_failing_listener_undoes_the_payments_record_so_the_outcome_is_heard_again(heard):
+def test_a_failing_reaction_undoes_the_payments_record_so_the_outcome_is_heard_again(heard, monkeypatch):
     """The order moves in the payment's transaction: a reaction that fails
     leaves the payment as it was (the gateway's word comes again by webhook
     or sync), never captured with its order unpaid."""
 
-    def broken(payment: Payment) -> None:
+    def broken(*, number: str, payment: Payment) -> None:
         raise RuntimeError("orders is down")
 
     payment = start()
-    payment_listeners_register(broken)
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(order_services, "order_mark_paid", broken)
         with pytest.raises(RuntimeError, match="orders is down"):
-            pay(payment)
-    finally:
-        payment_listeners_unregister(broken)
+            pay_order(payment)
 
     payment.refresh_from_db()
     assert payment.status == Status.PENDING
-    pay(payment)
+    pay_order(payment)
     payment.refresh_from_db()
     assert payment.status == Status.CAPTURED

@@ -9,9 +9,8 @@ from decimal import Decimal
 import pytest
 
 from payments import services
-from payments.listeners import payment_listeners_register, payment_listeners_unregister
 from payments.models import Payment, Refund, WebhookEvent
-from tests.payments.helpers import captured, intent_event, signed_post, start
+from tests.payments.helpers import captured, intent_event, orders_hear, signed_post, start
 
 pytestmark = pytest.mark.django_db
 
@@ -165,15 +164,10 @@ def test_the_webhook_needs_no_csrf_token():
 
 
 @pytest.fixture
-def heard():
+def heard(monkeypatch):
     calls: list[str] = []
-
-    def listener(payment: Payment) -> None:
-        calls.append(payment.status)
-
-    payment_listeners_register(listener)
-    yield calls
-    payment_listeners_unregister(listener)
+    orders_hear(monkeypatch, lambda payment: calls.append(payment.status))
+    return calls
 
 
 def test_the_same_event_delivered_five_times_takes_effect_once(

@@ -3,13 +3,17 @@ ordered; labels bought from the carrier once."""
 
 import pytest
 
-from shipping import listeners
 from shipping.models import Shipment
 from shipping.quotes import Destination
 from shipping.selectors import shipment_quantities_shipped, shipments_for_reference
-from shipping.services import ShipmentError, ShipmentLineInput, shipment_create, shipment_label_buy
+from shipping.services import (
+    ShipmentError,
+    ShipmentLineInput,
+    shipment_create,
+    shipment_is_tracked,
+    shipment_label_buy,
+)
 from tests.catalog.factories import VariantFactory
-from tests.shipping.easypost_standin import tracker
 from tests.shipping.factories import ShipmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,24 +91,12 @@ def test_a_wrong_shipment_is_refused(changes, message):
         shipment_create(**{**arguments, **changes}, ordered=ORDERED)
 
 
-def test_a_tracking_number_of_a_tracking_carrier_is_looked_up_after_commit(
-    easypost, django_capture_on_commit_callbacks
-):
-    easypost.trackers["EZ7"] = tracker("EZ7", [("2024-05-01T17:00:00Z", "in_transit", "Left")])
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        shipment = shipment_create(
-            reference="100042",
-            carrier="easypost",
-            service="USPS:Priority",
-            lines=[_line(11, 1)],
-            tracking_number="EZ7",
-        )
+def test_a_shipment_is_tracked_when_its_carrier_tracks_and_it_has_a_number(easypost):
+    tracked = ShipmentFactory.create(carrier="easypost", tracking_number="EZ7")
+    numberless = ShipmentFactory.create(carrier="easypost", tracking_number="")
+    table = ShipmentFactory.create(carrier="table", tracking_number="TBL1")
 
-    # The lookup; then, as the status changed, the shipment listeners (orders).
-    lookups = [c for c in callbacks if getattr(c, "func", None) != listeners._listeners._call]
-    assert len(lookups) == 1
-    shipment.refresh_from_db()
-    assert shipment.status == Shipment.Status.IN_TRANSIT
+    assert [shipment_is_tracked(shipment=s) for s in (tracked, numberless, table)] == [True, False, False]
 
 
 def test_a_label_is_bought_once_and_fills_in_the_tracking(easypost):

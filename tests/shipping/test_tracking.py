@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from django.conf import settings as django_settings
 
-from shipping import tasks
+from orders import tasks
 from shipping.carriers.base import TrackingEventData, TrackingUpdate
 from shipping.models import Shipment
 from shipping.services import shipment_tracking_apply, shipment_tracking_refresh
@@ -130,33 +130,21 @@ def test_the_poll_is_scheduled_with_celery_beat():
     entry = django_settings.CELERY_BEAT_SCHEDULE["shipping-tracking-poll"]
 
     assert entry == {
-        "task": "shipping.tasks.shipments_tracking_poll",
+        "task": "orders.shipments_tracking_poll",
         "schedule": django_settings.SHIPPING_TRACKING_POLL_SECONDS,
     }
     assert tasks.shipments_tracking_poll.name == entry["task"]
 
 
-def test_a_status_change_is_told_to_the_listeners_after_commit_and_a_repeat_is_not(
-    django_capture_on_commit_callbacks,
-):
-    from shipping.listeners import shipment_listeners_register, shipment_listeners_unregister
-
-    heard: list[tuple[int, str]] = []
-
-    def listener(shipment: Shipment) -> None:
-        heard.append((shipment.pk, shipment.status))
-
+def test_a_status_change_is_reported_once_and_a_repeat_is_not():
+    """The caller (orders) moves the order when the status changed."""
     shipment = ShipmentFactory.create()
     update = TrackingUpdate(
         shipment.tracking_number, events=(TrackingEventData(_at(2, 10), Status.DELIVERED),)
     )
-    shipment_listeners_register(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            shipment_tracking_apply(shipment=shipment, update=update)
-        with django_capture_on_commit_callbacks(execute=True):
-            shipment_tracking_apply(shipment=shipment, update=update)
-    finally:
-        shipment_listeners_unregister(listener)
 
-    assert heard == [(shipment.pk, Status.DELIVERED)]
+    heard = [shipment_tracking_apply(shipment=shipment, update=update) for _ in range(2)]
+
+    shipment.refresh_from_db()
+    assert heard == [True, False]
+    assert shipment.status == Status.DELIVERED
