@@ -19,6 +19,11 @@ from catalog.page_cache import catalog_generation
 from catalog.selectors.filters import ListingFilters
 
 FACETS_CACHE_SECONDS = 60
+# Part of the cache key: the cache holds Facets pickled, by module and class
+# name, so a release that moves or reshapes Facets or FacetValue bumps it and
+# never reads (or serves to an older process) a value it cannot unpickle.
+# 2: they moved from catalog.selectors.listing to catalog.selectors.facets.
+FACETS_CACHE_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -261,7 +266,10 @@ def facets_cached(
         fuzzy,
     )
     # The generation makes the counts follow every catalog change at once.
-    key = f"catalog:facets:{catalog_generation()}:" + hashlib.sha256(repr(signature).encode()).hexdigest()
+    key = (
+        f"catalog:facets:v{FACETS_CACHE_FORMAT}:{catalog_generation()}:"
+        + hashlib.sha256(repr(signature).encode()).hexdigest()
+    )
     facets: Facets | None = cache.get(key)
     if facets is None:
         facets = facets_compute(
