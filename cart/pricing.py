@@ -117,40 +117,107 @@ def price(
     rates: Mapping[str, Decimal],
     prices_include_tax: bool,
 ) -> Breakdown:
+    """The breakdown of ``lines`` under ``offers``, ``shipping`` and tax
+    ``rates``, by the rules of this module in their order."""
     subtotals = {line.key: money_round(line.unit_price * line.quantity) for line in lines}
     subtotal = sum(subtotals.values(), ZERO)
-    remaining = dict(subtotals)
-    taken: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
-    applied: list[AppliedDiscount] = []
-    refused: list[Refusal] = []
-    shipping_discount = ZERO
+    ledger = _DiscountLedger(remaining=dict(subtotals))
+    automatic = _automatic_promotions_apply(ledger, offers=offers, lines=lines, subtotal=subtotal)
+    codes = _codes_apply(ledger, offers=offers, lines=lines, subtotal=subtotal, shipping=shipping)
+    priced = _lines_priced(ledger, lines=lines, subtotals=subtotals, rates=rates, include=prices_include_tax)
+    # Rule 3 for shipping, taxed by its own class after its discount, then the sums.
+    tax_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
+    for line in priced:
+        tax_by_rate[line.tax_rate] += line.tax
+    shipping_price = shipping.price if shipping else None
+    shipping_tax = ZERO
+    if shipping:
+        rate = rates.get(shipping.tax_class, ZERO)
+        shipping_tax = _tax(shipping.price - codes.shipping_discount, rate, prices_include_tax)
+        tax_by_rate[rate] += shipping_tax
+    line_discounts = sum((p.discount for p in priced), ZERO)
+    tax = sum(tax_by_rate.values(), ZERO)
+    total = subtotal - line_discounts + (shipping_price or ZERO) - codes.shipping_discount
+    if not prices_include_tax:
+        total += tax
+    return Breakdown(
+        lines=priced,
+        subtotal=subtotal,
+        discounts=(*automatic, *codes.applied),
+        discount_total=line_discounts + codes.shipping_discount,
+        shipping=shipping_price,
+        shipping_discount=codes.shipping_discount,
+        shipping_tax=shipping_tax,
+        tax=tax,
+        total=total,
+        prices_include_tax=prices_include_tax,
+        refused=codes.refused,
+        tax_by_rate=tuple(sorted((r, t) for r, t in tax_by_rate.items() if t)),
+    )
 
-    def take(offer: Offer, amounts: Mapping[int, Decimal]) -> Decimal:
+
+@dataclass
+class _DiscountLedger:
+    """What is left of each line's subtotal as offers take their part, and
+    which offer took how much off which line."""
+
+    remaining: dict[int, Decimal]
+    taken: defaultdict[int, list[tuple[str, Decimal]]] = field(default_factory=lambda: defaultdict(list))
+
+    def take(self, offer: Offer, amounts: Mapping[int, Decimal]) -> Decimal:
+        """Take ``amounts`` off their lines for ``offer``, each within what
+        the line has left; the total taken."""
         total = ZERO
         for key, amount in amounts.items():
-            amount = min(amount, remaining[key])
+            amount = min(amount, self.remaining[key])
             if amount > ZERO:
-                remaining[key] -= amount
-                taken[key].append((offer.key, amount))
+                self.remaining[key] -= amount
+                self.taken[key].append((offer.key, amount))
                 total += amount
         return total
 
-    # 1. Automatic promotions: one per line, the biggest first.
+
+def _automatic_promotions_apply(
+    ledger: _DiscountLedger, *, offers: Sequence[Offer], lines: Sequence[PricingLine], subtotal: Decimal
+) -> list[AppliedDiscount]:
+    """Rule 1: each line takes at most one automatic promotion; the one
+    giving the most money off claims its lines first (the earlier on ties)."""
+    applied = []
     automatic = [o for o in offers if not o.code and subtotal >= o.min_subtotal]
     claimed: set[int] = set()
     while automatic:
         open_lines = [line for line in lines if line.key not in claimed]
-        candidates = [(o, _line_amounts(o, _eligible(o, open_lines), remaining)) for o in automatic]
+        candidates = [(o, _line_amounts(o, _eligible(o, open_lines), ledger.remaining)) for o in automatic]
         best, best_amounts = max(candidates, key=lambda c: sum(c[1].values(), ZERO))  # first on ties
         automatic.remove(best)
-        if amount := take(best, best_amounts):
+        if amount := ledger.take(best, best_amounts):
             claimed.update(key for key, value in best_amounts.items() if value > ZERO)
             applied.append(AppliedDiscount(best.key, best.label, best.kind, amount))
+    return applied
 
-    # 2. Codes, in the order applied.
-    codes = [o for o in offers if o.code]
+
+@dataclass(frozen=True)
+class _CodesApplied:
+    applied: tuple[AppliedDiscount, ...]
+    refused: tuple[Refusal, ...]
+    shipping_discount: Decimal
+
+
+def _codes_apply(
+    ledger: _DiscountLedger,
+    *,
+    offers: Sequence[Offer],
+    lines: Sequence[PricingLine],
+    subtotal: Decimal,
+    shipping: ShippingCharge | None,
+) -> _CodesApplied:
+    """Rule 2: the promo codes in the order applied, on what the automatic
+    promotions left; a code the cart does not qualify for is refused."""
+    applied: list[AppliedDiscount] = []
+    refused: list[Refusal] = []
+    shipping_discount = ZERO
     accepted: list[Offer] = []
-    for offer in codes:
+    for offer in (o for o in offers if o.code):
         if refusal := _code_refusal(offer, accepted, lines, subtotal):
             refused.append(refusal)
             continue
@@ -158,57 +225,40 @@ def price(
         if offer.kind == OfferKind.FREE_SHIPPING:
             amount = (shipping.price - shipping_discount) if shipping else ZERO
             shipping_discount += amount  # a second free-shipping code has nothing left to take
-            applied.append(AppliedDiscount(offer.key, offer.label, offer.kind, amount, offer.code))
-            continue
-        amount = take(offer, _line_amounts(offer, _eligible(offer, lines), remaining))
+        else:
+            amount = ledger.take(offer, _line_amounts(offer, _eligible(offer, lines), ledger.remaining))
         applied.append(AppliedDiscount(offer.key, offer.label, offer.kind, amount, offer.code))
+    return _CodesApplied(tuple(applied), tuple(refused), shipping_discount)
 
-    # 3. Tax, per line and on shipping.
+
+def _lines_priced(
+    ledger: _DiscountLedger,
+    *,
+    lines: Sequence[PricingLine],
+    subtotals: Mapping[int, Decimal],
+    rates: Mapping[str, Decimal],
+    include: bool,
+) -> tuple[PricedLine, ...]:
+    """Rule 3 for the lines: each line's total after its discounts, and the
+    tax of its class on that total (inside it when prices ``include`` tax)."""
     priced = []
-    tax_by_rate: dict[Decimal, Decimal] = defaultdict(lambda: ZERO)
     for line in lines:
         rate = rates.get(line.tax_class, ZERO)
-        discount = subtotals[line.key] - remaining[line.key]
-        tax = _tax(remaining[line.key], rate, prices_include_tax)
-        tax_by_rate[rate] += tax
+        total = ledger.remaining[line.key]
         priced.append(
             PricedLine(
                 key=line.key,
                 unit_price=line.unit_price,
                 quantity=line.quantity,
                 subtotal=subtotals[line.key],
-                discount=discount,
-                total=remaining[line.key],
+                discount=subtotals[line.key] - total,
+                total=total,
                 tax_rate=rate,
-                tax=tax,
-                discounts=tuple(taken[line.key]),
+                tax=_tax(total, rate, include),
+                discounts=tuple(ledger.taken[line.key]),
             )
         )
-    shipping_price = shipping.price if shipping else None
-    shipping_tax = ZERO
-    if shipping:
-        rate = rates.get(shipping.tax_class, ZERO)
-        shipping_tax = _tax(shipping.price - shipping_discount, rate, prices_include_tax)
-        tax_by_rate[rate] += shipping_tax
-    line_discounts = sum((p.discount for p in priced), ZERO)
-    tax = sum(tax_by_rate.values(), ZERO)
-    total = subtotal - line_discounts + (shipping_price or ZERO) - shipping_discount
-    if not prices_include_tax:
-        total += tax
-    return Breakdown(
-        lines=tuple(priced),
-        subtotal=subtotal,
-        discounts=tuple(applied),
-        discount_total=line_discounts + shipping_discount,
-        shipping=shipping_price,
-        shipping_discount=shipping_discount,
-        shipping_tax=shipping_tax,
-        tax=tax,
-        total=total,
-        prices_include_tax=prices_include_tax,
-        refused=tuple(refused),
-        tax_by_rate=tuple(sorted((r, t) for r, t in tax_by_rate.items() if t)),
-    )
+    return tuple(priced)
 
 
 def _eligible(offer: Offer, lines: Sequence[PricingLine]) -> list[PricingLine]:

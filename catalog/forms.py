@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.search import MAX_QUERY_LENGTH
-from catalog.selectors import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, ListingFilters, Sort
+from catalog.selectors.filters import ListingFilters
+from catalog.selectors.paging import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, Sort
 
 _SLUG_RE = re.compile(r"^[-a-zA-Z0-9_]{1,140}$")
 # More values than this for one filter are not a person clicking.

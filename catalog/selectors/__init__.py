@@ -4,23 +4,11 @@ runs a small, constant number of queries: first the listing, category and
 search selectors, then those of the product page and the home page.
 """
 
-from catalog.selectors.listing import (
-    DEFAULT_PER_PAGE,
-    FACETS_CACHE_SECONDS,
-    FEW_RESULTS,
-    PER_PAGE_CHOICES,
-    CategoryPage,
-    Facets,
-    FacetValue,
-    Listing,
-    ListingFilters,
-    Sort,
-    category_page_get,
-    product_card_images,
-    product_cards,
-    product_listing,
-    search_suggest,
-)
+from catalog.selectors.cards import product_card_images, product_cards
+from catalog.selectors.facets import FACETS_CACHE_SECONDS, Facets, FacetValue
+from catalog.selectors.filters import ListingFilters
+from catalog.selectors.listing import FEW_RESULTS, CategoryPage, Listing, category_page_get, product_listing
+from catalog.selectors.paging import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, Sort
 from catalog.selectors.products import (
     HomeProducts,
     category_breadcrumbs,
@@ -30,6 +18,7 @@ from catalog.selectors.products import (
     product_main_category,
     product_related_list,
 )
+from catalog.selectors.suggest import search_suggest
 
 __all__ = (
     "DEFAULT_PER_PAGE",

@@ -9,7 +9,7 @@ from django.db.models import (
 )
 
 from catalog.models import Category, Product, ProductOptionValue, Variant
-from catalog.selectors.listing import _CARD_FIELDS, product_card_images, product_cards
+from catalog.selectors.cards import CARD_FIELDS, product_card_images, product_cards
 
 # --- Product page and home ---------------------------------------------------
 
@@ -95,7 +95,7 @@ def home_featured_products(*, limit: int = 8) -> HomeProducts:
     active = (
         Product.objects.filter(is_active=True)
         .select_related("brand")
-        .only(*_CARD_FIELDS)
+        .only(*CARD_FIELDS)
         .order_by("-created_at", "-pk")
     )
     products = list(active.filter(is_featured=True)[:limit])

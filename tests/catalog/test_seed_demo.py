@@ -20,7 +20,9 @@ from catalog.models import (
     Tag,
     Variant,
 )
-from catalog.seeding import BRANDS, IMAGE_COUNT, TAGS, demo_catalog_seed
+from catalog.seeding import demo_catalog_seed
+from catalog.seeding.images import IMAGE_COUNT
+from catalog.seeding.vocabulary import BRANDS, TAGS
 from catalog.services import markdown_render, product_listing_refresh
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from catalog.models import StockMovement
-from orders.admin import ACTIONS
+from orders.admin.order_actions import ACTIONS
 from orders.fulfilment import order_mark_delivered, order_ship
 from orders.models import Order, OrderEmail, OrderEvent, Return
 from orders.returns import return_request
