@@ -7,7 +7,6 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from accounts.addressing import country_choices
 from shipping import services
@@ -182,18 +181,9 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
     search_fields = ("reference", "tracking_number", "carrier_reference")
     date_hierarchy = "created_at"
     readonly_fields = ("carrier_reference", "tracked_at", "created_at", "updated_at")
-    actions = ("refresh_tracking", "buy_label")
-
-    @admin.action(description=_("Refresh tracking from the carrier"), permissions=["change"])
-    def refresh_tracking(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
-        changed = sum(
-            services.shipment_tracking_refresh(shipment_id=pk) for pk in queryset.values_list("pk", flat=True)
-        )
-        self.message_user(
-            request,
-            ngettext("%(n)d shipment changed status.", "%(n)d shipments changed status.", changed)
-            % {"n": changed},
-        )
+    # The orders' admin adds "refresh tracking" (orders.admin.shipment_admin):
+    # a status the carrier reports may deliver an order.
+    actions = ("buy_label",)
 
     @admin.action(description=_("Buy the carrier's label"), permissions=["change"])
     def buy_label(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:
