@@ -15,7 +15,7 @@ from catalog.models import (
 from catalog.page_cache import catalog_generation_bump
 
 
-def _choices_freeze(field: forms.Field | None, queryset: QuerySet[Any], label: Callable[[Any], str]) -> None:
+def choices_freeze(field: forms.Field | None, queryset: QuerySet[Any], label: Callable[[Any], str]) -> None:
     """Give a model choice field of an inline a fixed list of choices, read
     once: otherwise every form of the formset runs its own query for them."""
     if not isinstance(field, forms.ModelChoiceField):
@@ -27,11 +27,11 @@ def _choices_freeze(field: forms.Field | None, queryset: QuerySet[Any], label: C
     )
 
 
-def _option_value_label(value: ProductOptionValue) -> str:
+def option_value_label(value: ProductOptionValue) -> str:
     return f"{value.option.name}: {value.value}"
 
 
-def _option_values(product_id: int | None) -> QuerySet[ProductOptionValue]:
+def product_option_values(product_id: int | None) -> QuerySet[ProductOptionValue]:
     if product_id is None:
         return ProductOptionValue.objects.none()
     return (

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog import locks, services
-from catalog.admin.base import ShopperVisibleAdmin, _choices_freeze, _option_value_label, _option_values
+from catalog.admin.base import ShopperVisibleAdmin, choices_freeze, option_value_label, product_option_values
 from catalog.image_forms import ProductImageForm
 from catalog.images import product_image_delete, product_image_save
 from catalog.models import (
@@ -56,10 +56,10 @@ class VariantInline(admin.TabularInline[Variant, Product]):
 
     def get_formset(self, request: HttpRequest, obj: Product | None = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
-        _choices_freeze(
+        choices_freeze(
             formset.form.base_fields.get("option_values"),
-            _option_values(obj.pk if obj else None),
-            _option_value_label,
+            product_option_values(obj.pk if obj else None),
+            option_value_label,
         )
         return formset
 
@@ -79,7 +79,7 @@ class ProductImageInline(admin.TabularInline[ProductImage, Product]):
 
     def get_formset(self, request: HttpRequest, obj: Product | None = None, **kwargs: Any) -> Any:
         formset = super().get_formset(request, obj, **kwargs)
-        _choices_freeze(
+        choices_freeze(
             formset.form.base_fields.get("variant"),
             Variant.objects.filter(product=obj).order_by("position", "pk") if obj else Variant.objects.none(),
             str,

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog import services
-from catalog.admin.base import ShopperVisibleAdmin, _choices_freeze, _option_value_label, _option_values
+from catalog.admin.base import ShopperVisibleAdmin, choices_freeze, option_value_label, product_option_values
 from catalog.models import (
     StockMovement,
     Variant,
@@ -113,10 +113,10 @@ class VariantAdmin(ShopperVisibleAdmin[Variant]):
         self, request: HttpRequest, obj: Variant | None = None, change: bool = False, **kwargs: Any
     ) -> Any:
         form = super().get_form(request, obj, change, **kwargs)
-        _choices_freeze(
+        choices_freeze(
             form.base_fields.get("option_values"),
-            _option_values(obj.product_id if obj else None),
-            _option_value_label,
+            product_option_values(obj.product_id if obj else None),
+            option_value_label,
         )
         return form
 

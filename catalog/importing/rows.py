@@ -281,7 +281,7 @@ def _options(value: Any) -> list[tuple[str, str]]:
 
 
 @dataclass
-class _Row:
+class ParsedRow:
     number: int
     slug: str
     sku: str
@@ -315,7 +315,7 @@ _VARIANT_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 _EMPTY_KEEPS = {"is_active", "is_featured", "weight_grams", "low_stock_threshold"}
 
 
-def _row_parse(raw: RawRow, errors: list[RowError]) -> _Row | None:
+def row_parse(raw: RawRow, errors: list[RowError]) -> ParsedRow | None:
     cells, number = raw.cells, raw.number
     before = len(errors)
 
@@ -359,7 +359,7 @@ def _row_parse(raw: RawRow, errors: list[RowError]) -> _Row | None:
     stock = parse("stock_on_hand", _whole)
     if len(errors) > before:
         return None
-    return _Row(
+    return ParsedRow(
         number=number,
         slug=slug,
         sku=sku,
@@ -370,11 +370,11 @@ def _row_parse(raw: RawRow, errors: list[RowError]) -> _Row | None:
     )
 
 
-def _rows_check(rows: list[_Row], errors: list[RowError]) -> None:
+def rows_check(rows: list[ParsedRow], errors: list[RowError]) -> None:
     """What no single row shows: repeated SKUs, products whose rows
     disagree, variants with the same options, and how rows fit the database."""
     first_row_of_sku: dict[str, int] = {}
-    first_row_of_product: dict[str, _Row] = {}
+    first_row_of_product: dict[str, ParsedRow] = {}
     combinations: dict[tuple[str, tuple[tuple[str, str], ...]], int] = {}
     for row in rows:
         if row.sku in first_row_of_sku:

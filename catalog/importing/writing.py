@@ -12,12 +12,12 @@ from django.utils.text import slugify
 from catalog.importing.rows import (
     CatalogImportError,
     ImportReport,
+    ParsedRow,
     Progress,
     RawRow,
     RowError,
-    _Row,
-    _row_parse,
-    _rows_check,
+    row_parse,
+    rows_check,
 )
 from catalog.locks import variants_lock
 from catalog.models import (
@@ -52,10 +52,10 @@ def catalog_import(
     written then. ``reference`` goes on the stock ledger rows (at most 64
     characters, e.g. "import:catalog.csv")."""
     errors: list[RowError] = []
-    parsed = [row for raw in rows if (row := _row_parse(raw, errors)) is not None]
+    parsed = [row for raw in rows if (row := row_parse(raw, errors)) is not None]
     # The rows that parsed are checked together even when others did not, so
     # that one report lists every problem.
-    _rows_check(parsed, errors)
+    rows_check(parsed, errors)
     if errors:
         raise CatalogImportError(sorted(errors, key=lambda error: error.row))
     report = ImportReport(rows=len(parsed), dry_run=dry_run)
@@ -86,7 +86,7 @@ def _unique_slug(model: type[Brand | Tag | Category], base: str, taken: set[str]
     return slug
 
 
-def _references_resolve(rows: Iterable[_Row]) -> _Lookups:
+def _references_resolve(rows: Iterable[ParsedRow]) -> _Lookups:
     """Brands, tags and categories by name, created when missing."""
     lookups = _Lookups()
     taken: set[str] = set()
@@ -143,7 +143,7 @@ class _Writer:
     )
     next_position: dict[int, int] = field(default_factory=dict)
 
-    def product(self, row: _Row) -> Product:
+    def product(self, row: ParsedRow) -> Product:
         product = self.products.get(row.slug)
         is_new = product is None
         if product is None:
@@ -199,7 +199,7 @@ class _Writer:
             ids.add(values[value].pk)
         return ids
 
-    def variant(self, row: _Row, product: Product) -> None:
+    def variant(self, row: ParsedRow, product: Product) -> None:
         variant = self.variants.get(row.sku)
         is_new = variant is None
         if variant is None:
@@ -242,7 +242,7 @@ class _Writer:
 
 
 def _rows_write(
-    rows: list[_Row],
+    rows: list[ParsedRow],
     *,
     report: ImportReport,
     reference: str,
