@@ -38,7 +38,7 @@ from orders.selectors import (
     orders_for_user,
 )
 from orders.services import OrderStateError
-from orders.views import _remember_order, order_or_404, request_customer
+from orders.views import order_or_404, order_remember_in_session, request_customer
 from payments.selectors import payment_get_for_order
 from shipping.selectors import shipments_for_reference
 
@@ -187,7 +187,7 @@ def order_track_view(request: HttpRequest) -> HttpResponse:
                 number=form.cleaned_data["number"], email=form.cleaned_data["email"]
             )
             if order is not None:
-                _remember_order(request, order)
+                order_remember_in_session(request, order)
                 return _see_other(order.get_absolute_url())
             form.add_error(None, _("We could not find an order with this number and email address."))
     return render(request, "orders/track.html", {"form": form})

@@ -20,7 +20,7 @@ from catalog.stock import StockError, stock_adjust
 from orders import locks
 from orders.emails import order_email_queue
 from orders.models import Order
-from orders.services import OrderStateError, _cancel_unpaid, order_transition
+from orders.services import OrderStateError, order_transition, order_unpaid_cancel_locked
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.models import Payment
@@ -51,7 +51,7 @@ def order_cancel(*, order_id: int, by: User | None, note: str = "") -> Order:
         )
     note = note or _("Cancelled by the customer.")
     if order.status in UNPAID:
-        _cancel_unpaid(order, note=note, by=by)
+        order_unpaid_cancel_locked(order, note=note, by=by)
     else:
         _cancel_paid(order, note=note, by=by)
     order_email_queue(order=order, kind="cancelled", key="cancelled")

@@ -24,7 +24,7 @@ from orders import locks
 from orders.emails import order_email_queue
 from orders.models import Order, OrderLine
 from orders.payment_flow import order_payment_capture
-from orders.services import OrderStateError, _event, order_transition
+from orders.services import OrderStateError, order_event_write, order_transition
 from payments.errors import PaymentError
 from payments.models import Payment
 from payments.selectors import payment_get_for_order
@@ -88,7 +88,7 @@ def _capture_if_manual(order: Order) -> None:
         raise OrderStateError(
             _("The payment could not be captured, so nothing was shipped: %(why)s") % {"why": exc}
         ) from None
-    _event(order, note=_("Payment captured at shipment."))
+    order_event_write(order, note=_("Payment captured at shipment."))
 
 
 @transaction.atomic
@@ -167,7 +167,7 @@ def order_ship(
     }
     to = Order.Status.SHIPPED if left == 0 else Order.Status.PARTIALLY_SHIPPED
     if to == order.status:
-        _event(order, by=by, note=note)
+        order_event_write(order, by=by, note=note)
     else:
         order_transition(order=order, to=to, by=by, note=note)
     order_email_queue(order=order, kind="shipped", key=f"shipment:{shipment.pk}")
@@ -225,5 +225,5 @@ def order_note_add(*, order_id: int, by: User | None, note: str) -> Order:
     if not note:
         raise OrderStateError(_("A note cannot be empty."))
     order = locks.order_lock(order_id=order_id)
-    _event(order, by=by, note=note)
+    order_event_write(order, by=by, note=note)
     return order

@@ -19,7 +19,7 @@ from catalog.stock import stock_adjust
 from orders import locks
 from orders.emails import order_email_queue
 from orders.models import Order, OrderLine
-from orders.services import OrderStateError, _event
+from orders.services import OrderStateError, order_event_write
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.models import Refund
@@ -96,7 +96,7 @@ def order_refund(
         note += " " + _("Units put back in stock.")
     if reason:
         note += f" {reason}"
-    _event(order, by=by, note=note)
+    order_event_write(order, by=by, note=note)
     if notify:
         order_email_queue(order=order, kind="refunded", key=f"refund:{refund.pk}")
     return refund

@@ -27,7 +27,7 @@ from orders import locks
 from orders.emails import order_email_queue
 from orders.models import Order, OrderLine, Return, ReturnLine
 from orders.refunds import order_refund
-from orders.services import OrderStateError, _event, order_transition
+from orders.services import OrderStateError, order_event_write, order_transition
 
 RS = Return.Status
 
@@ -115,7 +115,7 @@ def return_request(*, order: Order, user: User | None, lines: Mapping[int, int],
         ReturnLine(return_request=ret, order_line_id=line_id, quantity=quantity)
         for line_id, quantity in sorted(chosen.items())
     )
-    _event(
+    order_event_write(
         order,
         by=user,
         note=_("Return %(number)s requested: %(reason)s") % {"number": ret.number, "reason": reason},
@@ -140,7 +140,7 @@ def _move(ret: Return, to: str, *, by: User | None, note: str = "") -> Return:
         "from": RS(previous).label.lower(),
         "to": RS(to).label.lower(),
     }
-    _event(ret.order, by=by, note=f"{text} {note}".strip())
+    order_event_write(ret.order, by=by, note=f"{text} {note}".strip())
     return ret
 
 

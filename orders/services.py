@@ -115,7 +115,7 @@ def order_place(*, checkout: Checkout, user: User | None) -> Order:
         ):
             return previous
         # Before pricing: the codes and units it holds are this shopper's to reuse.
-        _cancel_unpaid(
+        order_unpaid_cancel_locked(
             previous, note=_("Replaced by a new attempt after the cart or checkout changed."), by=user
         )
     state = checkout_state(checkout=checkout, user=user, lines=lines)
@@ -147,7 +147,9 @@ def order_place(*, checkout: Checkout, user: User | None) -> Order:
             raise CheckoutError(
                 refused.message + " " + _("Remove the code to continue."), step="cart"
             ) from None
-    _event(order, to=Order.Status.PENDING_PAYMENT, by=user, note=_("Order placed; stock reserved."))
+    order_event_write(
+        order, to=Order.Status.PENDING_PAYMENT, by=user, note=_("Order placed; stock reserved.")
+    )
     checkout.order = order
     checkout.save(update_fields=["order", "updated_at"])
     return order
@@ -341,7 +343,7 @@ def order_payment_failed(*, number: str, payment: Payment) -> Order | None:
     if order is None or order.status != Order.Status.PENDING_PAYMENT:
         return order
     reason = payment.failure_message or _("The payment failed.")
-    _event(order, note=_("Payment declined: %(reason)s") % {"reason": reason})
+    order_event_write(order, note=_("Payment declined: %(reason)s") % {"reason": reason})
     return order
 
 
@@ -358,7 +360,7 @@ def order_transition(*, order: Order, to: str, by: User | None = None, note: str
     previous = order.status
     order.status = to
     order.save(update_fields=["status"])
-    _event(order, from_status=previous, to=to, by=by, note=note)
+    order_event_write(order, from_status=previous, to=to, by=by, note=note)
     return order
 
 
@@ -400,7 +402,7 @@ def _order_expire(*, number: str) -> int:
         order = locks.order_lock_by_number(number=number)
         if order is None or order.status not in UNPAID:
             return 0  # paid or cancelled meanwhile
-        _cancel_unpaid(order, note=_("The reservation expired before payment."), by=None)
+        order_unpaid_cancel_locked(order, note=_("The reservation expired before payment."), by=None)
     return 1
 
 
@@ -414,7 +416,7 @@ def orders_unpaid_cancel(*, order_ids: Sequence[int], note: str) -> int:
         with transaction.atomic():
             order = locks.order_lock(order_id=order_id)
             if order.status in UNPAID:
-                _cancel_unpaid(order, note=note, by=None)
+                order_unpaid_cancel_locked(order, note=note, by=None)
                 cancelled += 1
     return cancelled
 
@@ -422,7 +424,7 @@ def orders_unpaid_cancel(*, order_ids: Sequence[int], note: str) -> int:
 # --- Helpers ------------------------------------------------------------------------
 
 
-def _cancel_unpaid(order: Order, *, note: str, by: User | None) -> None:
+def order_unpaid_cancel_locked(order: Order, *, note: str, by: User | None) -> None:
     """Release an unpaid order's stock and codes, cancel its payment attempt."""
     stock_release(lines=_order_stock_lines(order), reference=order.number)
     promo_code_redemption_cancel(order_reference=order.number)
@@ -470,7 +472,7 @@ def _payment_give_back(*, payment_id: int, number: str, why: str) -> None:
                 done = _("It was refunded.")
             else:
                 return
-            _event(order, note=f"{why} {done}")
+            order_event_write(order, note=f"{why} {done}")
     except PaymentError:
         logger.exception("Could not give back payment %s of cancelled order %s", payment_id, number)
 
@@ -483,9 +485,10 @@ def _order_stock_lines(order: Order) -> list[tuple[int, int]]:
     ]
 
 
-def _event(
+def order_event_write(
     order: Order, *, to: str = "", from_status: str = "", by: User | None = None, note: str = ""
 ) -> None:
+    """A line in the order's history: a note, or a move ``from_status`` -> ``to``."""
     OrderEvent.objects.create(order=order, from_status=from_status, to_status=to, by=by, note=note)
 
 

@@ -178,7 +178,7 @@ def _next_step(visit: CheckoutVisit) -> HttpResponseRedirect:
     return _see_other(reverse(STEP_URLS[missing or "payment"]))
 
 
-def _remember_order(request: HttpRequest, order: Order) -> None:
+def order_remember_in_session(request: HttpRequest, order: Order) -> None:
     numbers = list(request.session.get(SESSION_ORDERS, []))
     if order.number not in numbers:
         request.session[SESSION_ORDERS] = [*numbers, order.number][-_SESSION_ORDERS_KEPT:]
@@ -370,7 +370,7 @@ def checkout_shipping_view(request: HttpRequest) -> HttpResponse:
                 order = order_place(checkout=visit.checkout, user=visit.user)
             except CheckoutError as exc:
                 return _placing_refused(request, visit, exc)
-            _remember_order(request, order)
+            order_remember_in_session(request, order)
             if order.total > 0:
                 with contextlib.suppress(PaymentError):  # the payment page says it, and tries again
                     _payment_start(order)
@@ -432,7 +432,7 @@ def checkout_payment_view(request: HttpRequest) -> HttpResponse:
         order = order_place(checkout=visit.checkout, user=user)
     except CheckoutError as exc:
         return _placing_refused(request, visit, exc)
-    _remember_order(request, order)
+    order_remember_in_session(request, order)
     if order.status not in UNPAID:  # paid meanwhile (another "Pay", another tab)
         cart_count_remember(request, visit.cart)
         return _see_other(reverse("orders:checkout_complete", kwargs={"number": order.number}))
