@@ -1,4 +1,7 @@
+from typing import cast
+
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.models import Address, User
 
@@ -11,3 +14,8 @@ def address_list_for_user(*, user: User) -> QuerySet[Address]:
 def address_get_for_user(*, user: User, pk: int) -> Address:
     """Raises ``Address.DoesNotExist`` for another user's address."""
     return address_list_for_user(user=user).get(pk=pk)
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a request, for views behind ``login_required``."""
+    return cast(User, request.user)

@@ -14,6 +14,7 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts import privacy
 from accounts.addressing import ADDRESS_FIELDS, address_normalize
+from accounts.locks import user_lock
 from accounts.models import Address, User
 from shop.outbox import outbound_emails_erase, outbound_emails_for
 
@@ -190,19 +191,16 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             )
         ],
     }
-    for name, section in sorted(privacy.export_sections().items()):
-        data[name] = section(user)
     return data
 
 
 @transaction.atomic
 def user_delete(*, user: User) -> None:
-    """Delete an account: personal data goes, records kept for accounting stay
-    without it (the user row remains, anonymised, so that orders keep their
-    customer reference)."""
-    user = User.objects.select_for_update().get(pk=user.pk)
-    for _name, eraser in sorted(privacy.erasers().items()):
-        eraser(user)
+    """Delete an account's own part: personal data goes, records kept for
+    accounting stay without it (the user row remains, anonymised, so that
+    orders keep their customer reference). The other apps' parts are erased
+    first by ``orders.privacy.account_delete``, which calls this last."""
+    user = user_lock(user_id=user.pk)
     for email in {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}:
         outbound_emails_erase(email=email)  # owed messages and kept envelopes
     _admin_log_erase(user=user)

@@ -1,8 +1,10 @@
+"""The account pages of accounts itself. The URL namespace ``accounts`` is
+served by ``orders.account_urls``, which adds the two pages that span every
+app (data export, deletion)."""
+
 from django.urls import path
 
 from accounts import views
-
-app_name = "accounts"
 
 urlpatterns = [
     path("profile/", views.profile_view, name="profile"),
@@ -15,6 +17,4 @@ urlpatterns = [
         views.address_default_view,
         name="address_default",
     ),
-    path("data-export/", views.data_export_view, name="data_export"),
-    path("delete/", views.account_delete_view, name="delete"),
-]
+]  # "Download my data" and "Delete my account" are added by orders.account_urls.

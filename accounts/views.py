@@ -1,18 +1,14 @@
-import json
 from typing import cast
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
-from accounts.forms import AccountDeleteForm, AddressForm, ProfileForm
+from accounts.forms import AddressForm, ProfileForm
 from accounts.models import Address, User
 
 
@@ -98,32 +94,3 @@ def address_default_view(request: HttpRequest, pk: int, kind: str) -> HttpRespon
     services.address_set_default(address=address, kind="shipping" if kind == "shipping" else "billing")
     messages.success(request, _("Your default %(kind)s address was changed.") % {"kind": _(kind)})
     return redirect("accounts:addresses")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def data_export_view(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
-        return render(request, "accounts/data_export.html")
-    data = services.user_data_export(user=_user(request))
-    filename = f"my-data-{timezone.now():%Y-%m-%d}.json"
-    response = HttpResponse(
-        json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
-        content_type="application/json; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def account_delete_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    form = AccountDeleteForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        services.user_delete(user=user)
-        logout(request)
-        messages.success(request, _("Your account was deleted. We are sorry to see you go."))
-        return redirect("catalog:home")
-    return render(request, "accounts/account_delete.html", {"form": form})

@@ -14,12 +14,6 @@ class CartConfig(AppConfig):
         # is ours, so the reaction lives here and calls one function.
         user_logged_in.connect(_merge_guest_cart, dispatch_uid="cart_merge_at_login")
 
-        from accounts import privacy
-        from cart import services
-
-        privacy.export_section_register("cart", services.cart_export)
-        privacy.eraser_register("cart", services.cart_erase)
-
 
 def _merge_guest_cart(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     from cart.session import cart_merge_at_login

@@ -17,7 +17,7 @@ from cart.pricing import AppliedDiscount, Breakdown, PricedLine, Refusal
 from cart.selectors import cart_lines, cart_price, line_is_sellable, line_warnings
 from cart.services import cart_prune
 from catalog.models import ProductImage
-from shop.pricing import OfferKind, PromoContext
+from promotions.values import OfferKind, PromoContext
 
 
 @dataclass(frozen=True)

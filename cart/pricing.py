@@ -31,8 +31,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from promotions.values import Offer, OfferKind, RefusalReason
 from shop.money import CENT, ZERO, format_money, money_round, percent_of
-from shop.pricing import Offer, OfferKind, RefusalReason
 from shop.tax import TaxClass, tax_added_to, tax_included_in
 
 

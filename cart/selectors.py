@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from cart.models import Cart, CartLine, TaxRate
 from cart.pricing import Breakdown, PricingLine, Refusal, ShippingCharge, price
 from catalog.models import Category, ProductImage
-from shop.pricing import Offer, PromoContext, PromoRefused, promotion_source
+from promotions.selectors import promo_code_offer, promotion_offers_active
+from promotions.values import Offer, PromoContext, PromoRefused
 
 _TAX_GENERATION_KEY = "cart:tax-rates:generation"
 _TAX_CACHE_SECONDS = 3600
@@ -140,11 +141,11 @@ def cart_price(
     now = context.now or timezone.now()
     lines = cart_lines(cart=cart) if lines is None else lines
     sellable = [line for line in lines if line_is_sellable(line)]
-    offers: list[Offer] = list(promotion_source().automatic_offers(now=now))
+    offers: list[Offer] = list(promotion_offers_active(now=now))
     lapsed: list[Refusal] = []
     for code in cart.promo_codes:
         try:
-            offers.append(promotion_source().code_offer(code=code, context=context))
+            offers.append(promo_code_offer(code=code, context=context))
         except PromoRefused as refused:
             lapsed.append(Refusal(code, refused.reason, refused.message, refused.shortfall))
     breakdown = price(

@@ -19,7 +19,8 @@ from cart.models import Cart, CartLine, TaxRate
 from cart.pricing import price
 from cart.selectors import pricing_line, tax_rates_changed
 from catalog.models import Variant
-from shop.pricing import PromoContext, PromoRefused, promotion_source
+from promotions.selectors import promo_code_offer
+from promotions.values import PromoContext, PromoRefused
 
 
 class CartError(Exception):
@@ -98,13 +99,13 @@ def cart_promo_apply(*, cart: Cart, code: str, context: PromoContext) -> str:
     code = code.strip()
     if not code:
         raise PromoRefused("unknown", _("Enter a promo code."))
-    offer = promotion_source().code_offer(code=code, context=context)
+    offer = promo_code_offer(code=code, context=context)
     if offer.code in cart.promo_codes:
         raise CartError(_("%(code)s is already applied.") % {"code": offer.code})
     existing = []
     for held in cart.promo_codes:
         try:
-            existing.append(promotion_source().code_offer(code=held, context=context))
+            existing.append(promo_code_offer(code=held, context=context))
         except PromoRefused:
             continue  # a held code that lapsed does not block a new one
     lines = [pricing_line(line) for line in _sellable_lines(cart)]

@@ -33,7 +33,7 @@ from cart.services import (
     cart_promo_remove,
 )
 from cart.session import SESSION_CART_COUNT, SESSION_CART_ID, cart_count_remember, cart_for_request
-from shop.pricing import Customer, PromoContext, PromoRefused
+from promotions.values import Customer, PromoContext, PromoRefused
 
 BODY_TEMPLATE = "cart/_cart_body.html"
 

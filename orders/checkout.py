@@ -8,6 +8,7 @@ method) per cart, so a reload or a new tab resumes it.
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from accounts.addressing import AddressValidationError, address_normalize
 from accounts.models import User
@@ -15,9 +16,10 @@ from cart.models import Cart, CartLine
 from cart.pricing import Breakdown, ShippingCharge
 from cart.selectors import TaxLocation, cart_lines, cart_price, line_is_sellable
 from orders.models import Checkout
+from orders.selectors import customer_orders_count
+from promotions.values import Customer, PromoContext
 from shipping.quotes import Destination, Quote, ShippingError, ShippingOption
 from shipping.services import parcel_for, shipping_option_get, shipping_options
-from shop.pricing import Customer, PromoContext
 
 
 class CheckoutError(Exception):
@@ -188,4 +190,5 @@ def _tax_location(checkout: Checkout) -> TaxLocation | None:
 def _promo_context(checkout: Checkout, user: User | None) -> PromoContext:
     email = user.email if user is not None else checkout.email
     user_id = user.pk if user is not None else None
-    return PromoContext(customer=Customer(user_id=user_id, email=email))
+    counter = partial(customer_orders_count, user_id=user_id, email=email)
+    return PromoContext(customer=Customer(user_id=user_id, email=email, orders_counter=counter))

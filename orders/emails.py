@@ -6,8 +6,6 @@ is still owed, and ``order_confirmations_resend`` (beat) queues it again if
 the task was lost (a broker outage) or gave up.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -21,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from orders import locks
+from orders.email_kinds import STATUS_EMAILS
 from orders.models import Order, OrderEmail
 from shop.outbox import owed_for_resending
 from shop.sites import shop_url
@@ -71,30 +70,6 @@ def order_confirmations_resend(*, now: datetime | None = None) -> int:
 
 
 # --- Status emails ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StatusEmail:
-    """One kind of email about an order's status: its subject (with
-    ``%(shop)s`` and ``%(number)s``), its templates (``<template>.txt`` and
-    ``<template>.html``) and, optionally, what else its templates need."""
-
-    subject: StrOrPromise
-    template: str
-    context: Callable[[Order], dict[str, Any]] | None = None
-
-
-# The kinds of status email; other modules add theirs with ``status_email_register``
-# (shipped, delivered, refunded, return requested/approved/rejected/refunded).
-STATUS_EMAILS: dict[str, StatusEmail] = {
-    "cancelled": StatusEmail(
-        subject=gettext_lazy("[%(shop)s] Order %(number)s cancelled"), template="orders/email/cancelled"
-    ),
-}
-
-
-def status_email_register(kind: str, email: StatusEmail) -> None:
-    STATUS_EMAILS[kind] = email
 
 
 def order_email_queue(*, order: Order, kind: str, key: str) -> OrderEmail:

@@ -32,16 +32,22 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from accounts.addressing import ADDRESS_FIELDS
+from accounts.locks import user_lock
 from accounts.models import User
 from accounts.privacy import erased_email
-from orders.emails import CONFIRMATION_SUBJECT, STATUS_EMAILS
+from accounts.services import user_data_export, user_delete
+from cart.services import cart_erase, cart_export
+from orders.email_kinds import STATUS_EMAILS
+from orders.emails import CONFIRMATION_SUBJECT
 from orders.models import Checkout, Order, OrderEmail, OrderEvent, OrderLine, Return, ReturnLine
 from orders.services import orders_unpaid_cancel
 from payments.privacy import payments_erase, payments_export
+from promotions.privacy import redemptions_erase, redemptions_export
 from shipping.privacy import shipments_erase, shipments_export
 
 # What an invoice names of its buyer (§14 (4) 1. UStG: full name and full
@@ -230,3 +236,31 @@ def _returns_erase(order_ids: list[int]) -> None:
             event.note = event.note.replace(reason, "[erased]")
     OrderEvent.objects.bulk_update(events, ["note"])
     returns.update(reason="")
+
+
+# --- The whole person: "Download my data" and "Delete my account" ------------------------
+# Orders sit above every app that holds personal data, so the two lists of
+# parts are written here, in full, as calls.
+
+
+def personal_data_export(*, user: User) -> dict[str, Any]:
+    """Everything the shop holds about ``user``, as JSON-able data: the
+    account's part, then the cart, the orders (with their payments, shipments,
+    returns and emails) and the promo codes used."""
+    data = user_data_export(user=user)
+    data["cart"] = cart_export(user)
+    data["orders"] = orders_export(user)
+    data["promo_code_redemptions"] = redemptions_export(user)
+    return data
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Delete an account: each app erases its part (orders keep the invoice
+    fields of paid ones), then the account itself is anonymised, in one
+    transaction holding the user's row."""
+    user = user_lock(user_id=user.pk)
+    cart_erase(user)
+    orders_erase(user)
+    redemptions_erase(user)
+    user_delete(user=user)

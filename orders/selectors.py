@@ -49,3 +49,23 @@ def order_returns(*, order: Order) -> list[Return]:
         .prefetch_related(Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")))
         .order_by("-created_at", "-pk")
     )
+
+
+# The orders that count as placed, for "first order only" codes.
+ORDERS_PLACED = (
+    Order.Status.PAID,
+    Order.Status.PARTIALLY_SHIPPED,
+    Order.Status.SHIPPED,
+    Order.Status.DELIVERED,
+    Order.Status.COMPLETED,
+)
+
+
+def customer_orders_count(*, user_id: int | None, email: str) -> int:
+    """How many orders this user or email has placed and paid for."""
+    who = Q(pk__in=[])
+    if user_id is not None:
+        who |= Q(user_id=user_id)
+    if email:
+        who |= Q(email__iexact=email)
+    return Order.objects.filter(who, status__in=ORDERS_PLACED).count()

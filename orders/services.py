@@ -41,6 +41,7 @@ from orders.checkout import checkout_missing_step as checkout_missing_step
 from orders.checkout import checkout_shipping_set as checkout_shipping_set
 from orders.checkout import checkout_state as checkout_state
 from orders.models import Checkout, Order, OrderEvent, OrderLine
+from orders.selectors import customer_orders_count
 from orders.status import UNPAID, can_move
 from payments.errors import PaymentError
 from payments.locks import payment_status_lock
@@ -48,8 +49,8 @@ from payments.models import ATTEMPT_STATES, Payment
 from payments.selectors import payment_get_for_order
 from payments.services import payment_cancel, payment_refund, payment_sync
 from promotions.services import promo_code_redeem, promo_code_redemption_cancel
+from promotions.values import PromoRefused
 from shipping.quotes import ShippingOption
-from shop.pricing import PromoRefused
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ def order_place(*, checkout: Checkout, user: User | None) -> Order:
                 user_id=user.pk if user else None,
                 email=email,
                 amount=discount.amount,
+                orders_counter=partial(customer_orders_count, user_id=user.pk if user else None, email=email),
             )
         except PromoRefused as refused:
             raise CheckoutError(

@@ -22,7 +22,7 @@ from promotions.exports import promo_codes_csv_write
 from promotions.forms import CodeGenerateForm, PromoCodeAdminForm
 from promotions.models import PromoCode, Promotion, PromotionRule, Redemption
 from promotions.offers import rule_summary
-from shop.pricing import OfferKind
+from promotions.values import OfferKind
 
 # Shared by both admins (the code admin adds its limits).
 RULE_FIELDS: Any = (

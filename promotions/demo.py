@@ -10,7 +10,7 @@ from django.utils import timezone
 from catalog.models import Category
 from promotions.models import PromoCode, Promotion
 from promotions.services import promo_code_save, promotion_sale_prices_refresh, promotion_save
-from shop.pricing import OfferKind
+from promotions.values import OfferKind
 
 DEMO_PROMOTION = "Demo: 20% off"
 

@@ -3,7 +3,7 @@ and promo codes, with the redemptions that count a code's uses.
 
 Both kinds share their rule (``PromotionRule``): what comes off, on which
 items, from which subtotal, when. The cart's pricing (``cart.pricing``) reads
-them as ``shop.pricing.Offer`` values made in ``promotions/offers.py``; the
+them as ``promotions.values.Offer`` values made in ``promotions/offers.py``; the
 checks that need the database (validity, usage limits, first order) live in
 ``promotions/selectors.py`` and, under a row lock at order placement, in
 ``promotions/services.py``.
@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
-from shop.pricing import OfferKind
+from promotions.values import OfferKind
 
 
 class PromotionRule(models.Model):

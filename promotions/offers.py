@@ -1,4 +1,4 @@
-"""Promotions and codes as ``shop.pricing.Offer`` values, the cart's words,
+"""Promotions and codes as ``promotions.values.Offer`` values, the cart's words,
 and the labels shoppers read ("SUMMER10: 10% off", "-20%").
 
 Category scope: an Offer lists the selected category ids only, not their
@@ -14,8 +14,8 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from promotions.models import PromoCode, Promotion, PromotionRule
+from promotions.values import Offer, OfferKind
 from shop.money import format_money
-from shop.pricing import Offer, OfferKind
 
 
 def percent_text(value: Decimal) -> str:

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from promotions.models import PromoCode, Promotion, PromotionRule, Redemption
 from promotions.offers import promo_code_offer_build, promotion_offer
-from shop.pricing import Customer, Offer, PromoContext, PromoRefused, RefusalReason
+from promotions.values import Customer, Offer, PromoContext, PromoRefused, RefusalReason
 
 GENERATION_KEY = "promotions:generation"
 _OFFERS_KEY = "promotions:offers:{generation}"

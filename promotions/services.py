@@ -31,8 +31,8 @@ from promotions.selectors import (
     promotions_running,
     scopes_get,
 )
+from promotions.values import Customer, OfferKind, PromoRefused, RefusalReason, unit_sale_price
 from shop.db import advisory_xact_lock
-from shop.pricing import Customer, OfferKind, PromoRefused, RefusalReason, unit_sale_price
 
 
 class PromotionError(ValueError):
@@ -102,6 +102,7 @@ def promo_code_redeem(
     email: str,
     amount: Decimal,
     order_count: int | None = None,
+    orders_counter: Callable[[], int] | None = None,
     now: datetime | None = None,
 ) -> Redemption:
     """Record that order ``order_reference`` used ``code``; the orders app
@@ -121,7 +122,7 @@ def promo_code_redeem(
     existing = Redemption.objects.filter(code=locked, order_reference=order_reference).first()
     if existing is not None:
         return existing
-    customer = Customer(user_id=user_id, email=email, order_count=order_count)
+    customer = Customer(user_id=user_id, email=email, order_count=order_count, orders_counter=orders_counter)
     refusal = promo_code_refusal(code=locked, customer=customer, now=now or timezone.now())
     if refusal is not None:
         raise refusal
@@ -279,7 +280,7 @@ def _signature(promotions: list[Promotion]) -> tuple[Any, ...]:
 def promotion_sale_prices_refresh(*, now: datetime | None = None, only_if_changed: bool = False) -> int:
     """Write, from the automatic promotions running ``now``, each active
     variant's sale price (the best per-unit percentage, computed as the cart
-    does by ``shop.pricing.unit_sale_price``), each product's lowest price on
+    does by ``promotions.values.unit_sale_price``), each product's lowest price on
     sale and its offer badge; clear those no longer on sale. Returns how many
     products show an offer. With ``only_if_changed`` (the periodic task),
     nothing is done when neither the running promotions nor the catalog

@@ -183,7 +183,7 @@ class ShipmentAdmin(admin.ModelAdmin[Shipment]):
     readonly_fields = ("carrier_reference", "tracked_at", "created_at", "updated_at")
     # The orders' admin adds "refresh tracking" (orders.admin.shipment_admin):
     # a status the carrier reports may deliver an order.
-    actions = ("buy_label",)
+    actions: tuple[str, ...] = ("buy_label",)
 
     @admin.action(description=_("Buy the carrier's label"), permissions=["change"])
     def buy_label(self, request: HttpRequest, queryset: QuerySet[Shipment]) -> None:

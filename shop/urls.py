@@ -17,7 +17,7 @@ admin.site.site_title = settings.SHOP_NAME
 
 urlpatterns = [
     path("healthz", health.healthz_view, name="healthz"),
-    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("orders.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("shipping/", include("orders.carrier_webhook_urls")),

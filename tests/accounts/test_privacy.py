@@ -6,8 +6,8 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.models import SocialAccount
 from django.urls import reverse
 
-from accounts import privacy
 from accounts.models import Address, User
+from orders import privacy as order_privacy
 from tests.factories import DEFAULT_PASSWORD, AddressFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,9 +45,8 @@ def test_data_export_is_a_json_download_of_everything_held(client, person):
     assert "seed" not in response.content.decode()
 
 
-def test_data_export_includes_sections_registered_by_other_apps(client, person, monkeypatch):
-    monkeypatch.setattr(privacy, "_export_sections", {})
-    privacy.export_section_register("orders", lambda user: [{"number": "A1", "email": user.email}])
+def test_data_export_includes_the_parts_of_other_apps(client, person, monkeypatch):
+    monkeypatch.setattr(order_privacy, "orders_export", lambda user: [{"number": "A1", "email": user.email}])
     client.force_login(person)
 
     data = json.loads(client.post(reverse("accounts:data_export")).content)
@@ -64,8 +63,7 @@ def test_data_export_page_shows_a_button_and_needs_login(client, person):
 
 def test_deleting_the_account_with_the_password_anonymises_it(client, person, monkeypatch):
     erased = []
-    monkeypatch.setattr(privacy, "_erasers", {})
-    privacy.eraser_register("orders", lambda user: erased.append(user.pk))
+    monkeypatch.setattr(order_privacy, "orders_erase", lambda user: erased.append(user.pk))
     client.force_login(person)
 
     response = client.post(reverse("accounts:delete"), {"confirmation": DEFAULT_PASSWORD})

@@ -20,7 +20,7 @@ from catalog.images import product_image_save
 from catalog.models import Product, ProductImage, Variant
 from promotions.models import PromoCode
 from promotions.services import promo_code_save
-from shop.pricing import OfferKind
+from promotions.values import OfferKind
 from tests.browser.conftest import SCREENSHOTS, Tab, open_tab
 from tests.cart.factories import product_with_variants
 from tests.factories import DEFAULT_PASSWORD, UserFactory

@@ -18,8 +18,8 @@ from catalog.search import search_vector_refresh
 from orders.models import Order
 from promotions.models import PromoCode
 from promotions.services import promo_code_save
+from promotions.values import OfferKind
 from shipping.models import ShippingMethod
-from shop.pricing import OfferKind
 from tests.browser.conftest import Tab
 from tests.catalog.factories import ProductFactory
 from tests.factories import DEFAULT_PASSWORD, AddressFactory, UserFactory

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart.pricing import PricingLine, ShippingCharge, price
-from shop.pricing import Offer, OfferKind, RefusalReason
+from promotions.values import Offer, OfferKind, RefusalReason
 from shop.tax import TaxClass
 
 D = Decimal

@@ -27,7 +27,7 @@ from cart.services import cart_promo_apply
 from catalog.models import ProductImage
 from promotions.models import PromoCode, Promotion
 from promotions.services import promo_code_save, promotion_save
-from shop.pricing import OfferKind, PromoContext
+from promotions.values import OfferKind, PromoContext
 from tests.cart.factories import cart_with, product_with_variants
 from tests.factories import UserFactory
 

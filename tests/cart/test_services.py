@@ -11,6 +11,8 @@ from cart.models import Cart, CartLine
 from cart.services import (
     CartError,
     cart_empty,
+    cart_erase,
+    cart_export,
     cart_guests_purge,
     cart_line_add,
     cart_line_remove,
@@ -214,13 +216,9 @@ def test_old_guest_carts_are_purged_and_users_carts_kept(settings: Settings) -> 
 
 
 def test_the_cart_is_in_the_data_export_and_goes_with_the_account() -> None:
-    from accounts import privacy
-
     user = UserFactory.create()
     cart = Cart.objects.create(user=user)
     line = cart_line_add(cart=cart, variant_id=variant(price="7.50").pk, quantity=2)
-    assert privacy.export_sections()["cart"](user) == [
-        {"item": line.title, "quantity": 2, "price_when_added": "7.50"}
-    ]
-    privacy.erasers()["cart"](user)
+    assert cart_export(user) == [{"item": line.title, "quantity": 2, "price_when_added": "7.50"}]
+    cart_erase(user)
     assert not Cart.objects.filter(pk=cart.pk).exists()

@@ -11,7 +11,7 @@ from cart.models import Cart, CartLine, TaxRate
 from cart.pricing import ShippingCharge
 from cart.selectors import TaxLocation, cart_price, tax_rates_for
 from cart.services import tax_rate_save
-from shop.pricing import PromoContext
+from promotions.values import PromoContext
 from shop.tax import TaxClass
 from tests.catalog.factories import ProductFactory
 
@@ -82,7 +82,7 @@ def test_us_shop_adds_new_york_sales_tax_at_checkout(settings: Settings) -> None
 def test_eu_example_with_a_ten_percent_code_taxes_the_discounted_lines(settings: Settings) -> None:
     from cart.pricing import price
     from cart.selectors import cart_lines, pricing_line
-    from shop.pricing import Offer, OfferKind
+    from promotions.values import Offer, OfferKind
 
     settings.PRICES_INCLUDE_TAX = True
     rate("DE", "", TaxClass.STANDARD, "19")

@@ -14,23 +14,22 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
+from cart import selectors as cart_selectors
+from cart import services as cart_services
 from cart.models import Cart, CartLine
 from cart.services import cart_promo_apply
 from catalog.models import Variant
-from shop.pricing import (
+from promotions.values import (
     Offer,
     OfferKind,
     PromoContext,
     PromoRefused,
     RefusalReason,
-    promotion_source,
-    promotion_source_register,
 )
 from tests.cart.factories import cart_with, line_quantities, product_with_variants
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
     from datetime import datetime
 
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -108,12 +107,13 @@ class Codes:
 
 
 @pytest.fixture
-def codes() -> Iterator[Codes]:
-    before = promotion_source()
+def codes(monkeypatch: pytest.MonkeyPatch) -> Codes:
+    """The cart asks these codes instead of the promotions app's."""
     source = Codes()
-    promotion_source_register(source)
-    yield source
-    promotion_source_register(before)
+    monkeypatch.setattr(cart_selectors, "promotion_offers_active", source.automatic_offers)
+    monkeypatch.setattr(cart_selectors, "promo_code_offer", source.code_offer)
+    monkeypatch.setattr(cart_services, "promo_code_offer", source.code_offer)
+    return source
 
 
 # --- Adding ------------------------------------------------------------------

@@ -21,8 +21,8 @@ from orders.views import SESSION_ORDERS
 from payments.models import Payment
 from promotions.models import PromoCode
 from promotions.services import promo_code_save
+from promotions.values import OfferKind
 from shipping.models import ShippingMethod, ShippingZone
-from shop.pricing import OfferKind
 from tests.factories import AddressFactory, UserFactory
 from tests.orders.factories import BERLIN, cart_of, checkout_ready, germany, option_id, stocked_variants
 

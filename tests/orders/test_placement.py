@@ -34,6 +34,7 @@ from tests.orders.factories import (
     pay,
     stocked_variants,
 )
+from tests.orders.staff_helpers import paid_order
 from tests.payments.test_card_data import card_numbers_in_database
 from tests.promotions.factories import PromoCodeFactory
 
@@ -207,6 +208,19 @@ def test_a_code_used_up_meanwhile_is_refused_before_payment(method):
     assert not Order.objects.exists()
     lamp.refresh_from_db()
     assert lamp.stock_reserved == 0
+
+
+def test_a_first_order_code_is_refused_at_placement_to_an_email_that_ordered_before(method):
+    paid_order(1)  # by ada@example.com, as a guest
+    (lamp,) = stocked_variants(5)
+    PromoCodeFactory.create(code="HELLO", first_order_only=True)
+    checkout = checkout_ready(cart_of((lamp, 1), codes=("HELLO",)), method, email="ADA@example.com")
+
+    with pytest.raises(CheckoutError, match=r"HELLO is for a first order only\. Remove the code"):
+        order_place(checkout=checkout, user=None)
+
+    first = checkout_ready(cart_of((lamp, 1), codes=("HELLO",)), method, email="bob@example.com")
+    assert order_place(checkout=first, user=None).promo_codes == ["HELLO"]
 
 
 def test_placing_again_unchanged_returns_the_same_order_even_with_a_single_use_code(method):

@@ -25,12 +25,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.services import user_data_export, user_delete
 from cart.models import Cart
 from catalog.models import Variant
 from orders.cancellation import order_cancel
 from orders.fulfilment import order_mark_delivered, order_ship
 from orders.models import Checkout, Order, OrderEmail, Return
+from orders.privacy import account_delete, personal_data_export
 from orders.returns import return_request
 from orders.services import (
     checkout_addresses_set,
@@ -244,7 +244,7 @@ def test_deletion_keeps_the_records_the_books_need_without_the_person(person):
     pending = {number for number, order in before.items() if order.status == Order.Status.PENDING_PAYMENT}
     assert len(pending) == 2  # the claimed guest order and the last one
 
-    user_delete(user=person)
+    account_delete(user=person)
 
     placeholder = f"deleted-{person.pk}@deleted.invalid"
     after = {order.number: order for order in Order.objects.filter(user=person)}
@@ -316,7 +316,7 @@ def test_the_export_holds_every_order_with_its_payments_shipments_returns_and_em
 def test_the_export_takes_as_many_queries_for_many_orders_as_for_one(person):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            user_data_export(user=person)
+            personal_data_export(user=person)
         return len(captured)
 
     before = queries()

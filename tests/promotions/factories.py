@@ -9,7 +9,7 @@ import factory
 
 from promotions import services
 from promotions.models import PromoCode, Promotion
-from shop.pricing import OfferKind
+from promotions.values import OfferKind
 
 
 def _scope(obj: Any, create: bool, extracted: Any, relation: str) -> None:

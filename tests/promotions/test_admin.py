@@ -9,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.services import user_data_export, user_delete
+from orders.privacy import account_delete, personal_data_export
 from promotions.models import PromoCode, Promotion, Redemption
 from promotions.services import promo_code_redeem
-from shop.pricing import OfferKind
+from promotions.values import OfferKind
 from tests.catalog.factories import CategoryFactory, ProductFactory
 from tests.factories import UserFactory
 from tests.promotions.factories import PromoCodeFactory, PromotionFactory
@@ -165,7 +165,7 @@ def test_the_data_export_lists_the_users_redemptions():
         code="summer", order_reference="A1", user_id=user.pk, email=user.email, amount=Decimal(3)
     )
 
-    section = user_data_export(user=user)["promo_code_redemptions"]
+    section = personal_data_export(user=user)["promo_code_redemptions"]
 
     assert [(r["code"], r["order"], r["amount"], r["email"]) for r in section] == [
         ("SUMMER", "A1", "3.00", "ada@example.com")
@@ -179,7 +179,7 @@ def test_account_deletion_keeps_redemptions_without_the_email():
         code="summer", order_reference="A1", user_id=user.pk, email=user.email, amount=Decimal(3)
     )
 
-    user_delete(user=user)
+    account_delete(user=user)
 
     redemption = Redemption.objects.get()
     code.refresh_from_db()

@@ -13,7 +13,7 @@ from django.urls import reverse
 from promotions.models import PromoCode
 from promotions.selectors import promo_code_offer
 from promotions.services import CODE_ALPHABET, PromotionError, promo_codes_generate
-from shop.pricing import OfferKind, PromoContext
+from promotions.values import OfferKind, PromoContext
 from tests.catalog.factories import BrandFactory, CategoryFactory
 from tests.promotions.factories import PromoCodeFactory
 

@@ -10,14 +10,13 @@ from catalog.models import Category
 from promotions import services
 from promotions.models import Redemption
 from promotions.selectors import promo_code_offer, promotion_offers_active
-from shop.pricing import (
+from promotions.values import (
     Customer,
     Offer,
     OfferKind,
     PromoContext,
     PromoRefused,
     RefusalReason,
-    promotion_source,
 )
 from tests.catalog.factories import BrandFactory, CategoryFactory, ProductFactory
 from tests.factories import UserFactory
@@ -204,16 +203,14 @@ def test_a_user_who_used_a_code_as_a_guest_is_recognised_by_email():
     assert refusal.reason == RefusalReason.ALREADY_USED
 
 
-def test_the_registered_source_answers_for_codes_and_promotions():
+def test_the_selectors_the_cart_asks_answer_for_codes_and_promotions():
     PromoCodeFactory.create(code="VIA")
     promotion = PromotionFactory.create(name="Summer", value=Decimal(20))
 
-    source = promotion_source()
-
-    assert source.code_offer(code="via", context=PromoContext(now=NOW)).code == "VIA"
-    assert [offer.key for offer in source.automatic_offers(now=NOW)] == [f"promotion:{promotion.pk}"]
+    assert promo_code_offer(code="via", context=PromoContext(now=NOW)).code == "VIA"
+    assert [offer.key for offer in promotion_offers_active(now=NOW)] == [f"promotion:{promotion.pk}"]
     with pytest.raises(PromoRefused):
-        source.code_offer(code="nope", context=PromoContext(now=NOW))
+        promo_code_offer(code="nope", context=PromoContext(now=NOW))
 
 
 # --- Automatic promotions ------------------------------------------------------------

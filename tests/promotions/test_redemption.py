@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from promotions.models import PromoCode, Redemption
 from promotions.services import promo_code_redeem, promo_code_redemption_cancel
-from shop.pricing import PromoRefused, RefusalReason
+from promotions.values import PromoRefused, RefusalReason
 from tests.factories import UserFactory
 from tests.promotions.factories import PromoCodeFactory
 

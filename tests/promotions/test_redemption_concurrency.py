@@ -10,7 +10,7 @@ import pytest
 
 from promotions.models import PromoCode, Redemption
 from promotions.services import promo_code_redeem
-from shop.pricing import PromoRefused
+from promotions.values import PromoRefused
 from tests.concurrency import run_in_threads
 from tests.factories import UserFactory
 from tests.promotions.factories import PromoCodeFactory

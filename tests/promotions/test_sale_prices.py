@@ -14,7 +14,7 @@ from catalog.models import Category, Product, Variant
 from catalog.services import product_listing_refresh
 from promotions.models import Promotion
 from promotions.services import promotion_sale_prices_refresh
-from shop.pricing import OfferKind
+from promotions.values import OfferKind
 from tests.catalog.factories import BrandFactory, CategoryFactory, ProductFactory, VariantFactory
 from tests.promotions.factories import PromotionFactory
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from accounts.services import user_delete
+from orders.privacy import account_delete
 from shop.models import OutboundEmail
 from shop.outbox import outbound_email_queue, outbound_email_send, outbound_emails_resend
 from tests.factories import UserFactory
@@ -137,7 +137,7 @@ def test_deleting_an_account_erases_its_messages():
     outbound_email_queue(message=_message("ada@example.com"), purpose="test")
     outbound_email_queue(message=_message("grace@example.com"), purpose="test")
 
-    user_delete(user=user)
+    account_delete(user=user)
 
     assert list(OutboundEmail.objects.values_list("recipient", flat=True)) == ["grace@example.com"]
 

@@ -1,18 +1,15 @@
-"""The vocabulary the pricing of a cart is written in.
+"""The values promotions speak in: an ``Offer`` (one discount rule, from a
+code or an automatic promotion), why a code is refused (``PromoRefused``),
+and who is buying (``Customer``, ``PromoContext``).
 
-The cart app prices (``cart.pricing``), the promotions app knows the offers,
-and the two sit on the same layer, so neither may import the other. They meet
-here: promotions registers a ``PromotionSource`` at start-up and the cart asks
-``promotion_source()`` for the offers that apply; both speak ``Offer`` and
-``PromoRefused``. The orders app registers how many orders a customer has
-placed, which "first order only" codes need.
+Promotions sit below the cart: ``cart.pricing`` prices with these values and
+``cart.selectors`` asks ``promotions.selectors`` for the offers that apply.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -98,58 +95,20 @@ class Customer:
 
     user_id: int | None = None
     email: str = ""
-    # None: not looked up yet; ``orders_placed`` asks the orders app only
-    # when a "first order only" code needs it.
+    # How many orders they placed, for "first order only" codes: a number, or
+    # a function that counts them when such a code asks (the checkout passes
+    # ``orders.selectors.customer_orders_count``). The cart, below orders,
+    # passes neither: there such a code is accepted, and checked at checkout.
     order_count: int | None = None
+    orders_counter: Callable[[], int] | None = field(default=None, compare=False)
 
     def orders_placed(self) -> int:
         if self.order_count is not None:
             return self.order_count
-        if self.user_id is None and not self.email:
-            return 0
-        return customer_order_count(user_id=self.user_id, email=self.email)
+        return self.orders_counter() if self.orders_counter is not None else 0
 
 
 @dataclass(frozen=True)
 class PromoContext:
     customer: Customer = field(default_factory=Customer)
     now: datetime | None = None
-
-
-class PromotionSource(Protocol):
-    def automatic_offers(self, *, now: datetime) -> list[Offer]: ...
-
-    def code_offer(self, *, code: str, context: PromoContext) -> Offer:
-        """The offer behind ``code``, or ``PromoRefused`` saying why not."""
-        ...
-
-
-class NoPromotions:
-    """The source until the promotions app registers itself."""
-
-    def automatic_offers(self, *, now: datetime) -> list[Offer]:
-        return []
-
-    def code_offer(self, *, code: str, context: PromoContext) -> Offer:
-        raise PromoRefused(RefusalReason.UNKNOWN, str(_("This code does not exist.")))
-
-
-_promotion_source: list[PromotionSource] = [NoPromotions()]
-_order_counters: list[Callable[[int | None, str], int]] = []
-
-
-def promotion_source_register(source: PromotionSource) -> None:
-    _promotion_source[0] = source
-
-
-def promotion_source() -> PromotionSource:
-    return _promotion_source[0]
-
-
-def customer_order_count_register(counter: Callable[[int | None, str], int]) -> None:
-    """The orders app tells how many orders a user id or email has placed."""
-    _order_counters[:] = [counter]
-
-
-def customer_order_count(*, user_id: int | None, email: str) -> int:
-    return _order_counters[0](user_id, email) if _order_counters else 0

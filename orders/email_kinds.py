@@ -1,19 +1,32 @@
-"""The status emails of the staff side of the lifecycle (shipped, delivered,
-refunded, and a return requested, approved, rejected or refunded), added to the
-registry of ``orders.emails`` when the app is ready. One pair of templates
-(``orders/email/lifecycle``) tells them all; the shipped email lists the
-shipments with their tracking links."""
+"""The kinds of email about an order's status, in one table
+(``STATUS_EMAILS``) that ``orders.emails`` sends from: cancelled, and the
+staff side of the lifecycle (shipped, delivered, refunded, and a return
+requested, approved, rejected or refunded). One pair of templates
+(``orders/email/lifecycle``) tells the lifecycle ones; the shipped email
+lists the shipments with their tracking links."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from orders.emails import StatusEmail, status_email_register
 from orders.models import Order
 from shipping.selectors import shipments_for_reference
 
 TEMPLATE = "orders/email/lifecycle"
+
+
+@dataclass(frozen=True)
+class StatusEmail:
+    """One kind of email about an order's status: its subject (with
+    ``%(shop)s`` and ``%(number)s``), its templates (``<template>.txt`` and
+    ``<template>.html``) and, optionally, what else its templates need."""
+
+    subject: str | Promise
+    template: str
+    context: Callable[[Order], dict[str, Any]] | None = None
 
 
 def _context(headline: Any, message: Any, *, shipments: bool = False) -> Callable[[Order], dict[str, Any]]:
@@ -29,7 +42,7 @@ def _context(headline: Any, message: Any, *, shipments: bool = False) -> Callabl
     return context
 
 
-KINDS: dict[str, tuple[Any, Callable[[Order], dict[str, Any]]]] = {
+_LIFECYCLE: dict[str, tuple[Any, Callable[[Order], dict[str, Any]]]] = {
     "shipped": (
         gettext_lazy("[%(shop)s] Order %(number)s shipped"),
         _context(
@@ -85,6 +98,12 @@ KINDS: dict[str, tuple[Any, Callable[[Order], dict[str, Any]]]] = {
 }
 
 
-def register() -> None:
-    for kind, (subject, context) in KINDS.items():
-        status_email_register(kind, StatusEmail(subject=subject, template=TEMPLATE, context=context))
+STATUS_EMAILS: dict[str, StatusEmail] = {
+    "cancelled": StatusEmail(
+        subject=gettext_lazy("[%(shop)s] Order %(number)s cancelled"), template="orders/email/cancelled"
+    ),
+    **{
+        kind: StatusEmail(subject=subject, template=TEMPLATE, context=context)
+        for kind, (subject, context) in _LIFECYCLE.items()
+    },
+}
