@@ -20,7 +20,7 @@ from accounts.models import User
 from cart.models import Cart
 from cart.services import cart_create, cart_line_add
 from catalog.models import Variant
-from orders.checkout import checkout_addresses_set, checkout_get, checkout_shipping_set, checkout_state
+from orders.checkout.steps import checkout_addresses_set, checkout_get, checkout_shipping_set, checkout_state
 from orders.fulfilment import order_ship
 from orders.models import Order
 from orders.services import order_mark_paid, order_place

@@ -38,7 +38,7 @@ from orders.selectors import (
     orders_for_user,
 )
 from orders.services import OrderStateError
-from orders.views import order_or_404, order_remember_in_session, request_customer
+from orders.sessions import order_or_404, order_remember_in_session, request_customer
 from payments.selectors import payment_get_for_order
 from shipping.selectors import shipments_for_reference
 

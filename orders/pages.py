@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from accounts.addressing import ADDRESS_FIELDS, address_format_lines
 from cart.pricing import Breakdown
+from orders.checkout.steps import CheckoutState
 from orders.models import Order
-from orders.services import CheckoutState
 
 
 @dataclass(frozen=True)

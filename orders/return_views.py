@@ -20,7 +20,7 @@ from orders.returns import (
     return_window_open,
     returnable_quantities,
 )
-from orders.views import order_or_404
+from orders.sessions import order_or_404
 
 
 class ReturnForm(forms.Form):

@@ -1,6 +1,6 @@
 """Order placement, payment, status moves and expiry.
 
-``order_place`` turns a checkout (its steps are in ``orders.checkout``,
+``order_place`` turns a checkout (its steps are in ``orders.checkout.steps``,
 re-exported here) into a ``pending_payment`` order in one transaction: the
 breakdown from the cart's one pricing function, a frozen copy of lines and
 addresses, a stock reservation and the promo-code redemptions. Only the
@@ -31,15 +31,7 @@ from cart.selectors import cart_lines, line_is_sellable
 from cart.services import cart_empty
 from catalog.stock import InsufficientStock, stock_commit, stock_release, stock_reserve
 from orders import locks
-from orders.checkout import CheckoutError as CheckoutError
-from orders.checkout import CheckoutState as CheckoutState
-from orders.checkout import checkout_addresses_set as checkout_addresses_set
-from orders.checkout import checkout_contact_set as checkout_contact_set
-from orders.checkout import checkout_destination as checkout_destination
-from orders.checkout import checkout_get as checkout_get
-from orders.checkout import checkout_missing_step as checkout_missing_step
-from orders.checkout import checkout_shipping_set as checkout_shipping_set
-from orders.checkout import checkout_state as checkout_state
+from orders.checkout.steps import CheckoutError, CheckoutState, checkout_missing_step, checkout_state
 from orders.models import Checkout, Order, OrderEvent, OrderLine
 from orders.selectors import customer_orders_count
 from orders.status import UNPAID, can_move

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from orders import account_views, return_views, views
+from orders import account_views, return_views
+from orders.checkout import views
 
 app_name = "orders"
 

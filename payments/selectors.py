@@ -30,6 +30,12 @@ def refund_list_for_payment(*, payment: Payment) -> QuerySet[Refund]:
     return Refund.objects.filter(payment=payment)
 
 
+def payment_takes_card_here(*, payment: Payment) -> bool:
+    """Whether the card for this payment is typed into our own page (the test
+    gateway) rather than into the gateway's script (Stripe.js)."""
+    return gateway_get(payment.gateway).takes_card_here
+
+
 def payment_client_secret(*, payment: Payment) -> str:
     """The secret Stripe.js needs to collect the card for this payment (read
     from Stripe each time: Stripe asks that it not be stored)."""
@@ -55,7 +61,7 @@ def payment_page_context(*, payment: Payment, return_url: str) -> dict[str, Any]
     Stripe sends the shopper back to, which must call ``payment_sync``); for
     the test gateway, ``payments/test_card_form.html`` (the form is the
     caller's, as it binds the POST)."""
-    if payment.gateway == "stripe":
+    if not payment_takes_card_here(payment=payment):  # Stripe: its script takes the card
         return {
             "payment": payment,
             "payment_template": "payments/stripe_payment_element.html",

@@ -134,6 +134,10 @@ class Gateway(Protocol):
     # False for the test gateway: the Payment row is all there is, so there is
     # nothing to ask when the shopper comes back.
     has_remote_state: bool
+    # True for the test gateway: the card is typed into our payment page and
+    # its extra authentication step is ours too. Stripe takes the card in
+    # Stripe.js and authenticates with the bank itself.
+    takes_card_here: bool
 
     def payment_create(
         self,

@@ -172,6 +172,7 @@ def intent_create_params(
 class StripeGateway:
     name = "stripe"
     has_remote_state = True
+    takes_card_here = False
 
     @property
     def _stripe(self) -> stripe.StripeClient:

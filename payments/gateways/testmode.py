@@ -52,6 +52,7 @@ class TestGateway:
 
     name = "test"
     has_remote_state = False
+    takes_card_here = True
 
     def _paid(
         self, *, reference: str, amount: Decimal, capture_manual: bool, brand: str = "", last4: str = ""

@@ -11,14 +11,14 @@ from cart.models import Cart, TaxRate
 from cart.services import cart_create, cart_line_add, tax_rate_save
 from catalog.models import StockMovement, Variant
 from catalog.stock import stock_adjust
-from orders.models import Checkout, Order
-from orders.payment_flow import order_payment_card_submit
-from orders.services import (
+from orders.checkout.steps import (
     checkout_addresses_set,
     checkout_contact_set,
     checkout_get,
     checkout_shipping_set,
 )
+from orders.models import Checkout, Order
+from orders.payment_flow import order_payment_card_submit
 from payments.cards import card_digits
 from payments.gateways.base import CardDetails
 from payments.models import Payment

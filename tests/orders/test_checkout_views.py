@@ -16,8 +16,8 @@ from accounts.models import Address
 from cart.models import Cart, CartLine
 from catalog.models import StockMovement, Variant
 from orders.models import Checkout, Order, OrderEvent
+from orders.sessions import SESSION_ORDERS
 from orders.status import UNPAID
-from orders.views import SESSION_ORDERS
 from payments.models import Payment
 from promotions.models import PromoCode
 from promotions.services import promo_code_save

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from catalog.models import Product, StockMovement
 from orders import emails
+from orders.checkout.steps import CheckoutError
 from orders.models import Order, OrderEvent
 from orders.payment_flow import order_payment_card_submit
-from orders.services import CheckoutError, order_mark_paid, order_place, orders_unpaid_expire
+from orders.services import order_mark_paid, order_place, orders_unpaid_expire
 from payments.gateways.base import CardDetails
 from payments.models import Payment, Refund
 from payments.services import payment_test_card_submit

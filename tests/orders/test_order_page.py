@@ -10,7 +10,7 @@ from django.urls import reverse
 from cart.models import Cart
 from catalog.models import Variant
 from orders.models import Order, OrderEvent
-from orders.views import SESSION_ORDERS
+from orders.sessions import SESSION_ORDERS
 from tests.factories import UserFactory
 from tests.orders.account_helpers import paid_order, ship
 

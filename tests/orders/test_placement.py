@@ -15,15 +15,9 @@ from cart.models import CartLine, TaxRate
 from cart.services import cart_line_update
 from catalog.models import StockMovement
 from catalog.stock import stock_reserve
+from orders.checkout.steps import CheckoutError, checkout_get
 from orders.models import Order, OrderEvent
-from orders.services import (
-    CheckoutError,
-    checkout_get,
-    order_mark_paid,
-    order_number_new,
-    order_place,
-    orders_unpaid_expire,
-)
+from orders.services import order_mark_paid, order_number_new, order_place, orders_unpaid_expire
 from payments.models import Payment
 from promotions.models import PromoCode, Redemption
 from tests.orders.factories import (

@@ -28,18 +28,17 @@ from accounts.models import User
 from cart.models import Cart
 from catalog.models import Variant
 from orders.cancellation import order_cancel
-from orders.fulfilment import order_mark_delivered, order_ship
-from orders.models import Checkout, Order, OrderEmail, Return
-from orders.privacy import account_delete, personal_data_export
-from orders.returns import return_request
-from orders.services import (
+from orders.checkout.steps import (
     checkout_addresses_set,
     checkout_contact_set,
     checkout_get,
     checkout_shipping_set,
-    order_mark_paid,
-    order_place,
 )
+from orders.fulfilment import order_mark_delivered, order_ship
+from orders.models import Checkout, Order, OrderEmail, Return
+from orders.privacy import account_delete, personal_data_export
+from orders.returns import return_request
+from orders.services import order_mark_paid, order_place
 from payments.models import Payment, WebhookEvent
 from shipping.models import Shipment, ShippingMethod, TrackingEvent
 from shop.outbox import outbound_email_queue

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from orders.views import SESSION_ORDERS
+from orders.sessions import SESSION_ORDERS
 from tests.orders.account_helpers import paid_order
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
 """The checkout's steps: what the shopper told us so far, and the checkout
-priced. ``orders.services`` re-exports all of it and places the order.
+priced. ``orders.services.order_place`` places the order from it.
 
 The checkout stores what the shopper said (email, addresses, shipping
 method) per cart, so a reload or a new tab resumes it.

@@ -4,21 +4,20 @@ life for the customer are in ``orders.account_views``).
 
 Each step's page first checks the steps before it (``checkout_missing_step``)
 and sends the shopper to the first one still missing; the answers are stored
-on the cart's ``Checkout``, so a reload or a new tab resumes. The payment
-step places the order (``order_place``: a ``pending_payment`` snapshot with
-the stock reserved) and starts its payment; only the gateway's word, heard
-through ``orders.payment_flow``, makes it paid. Guests find their orders again
-through the numbers kept in their session.
+on the cart's ``Checkout``, so a reload or a new tab resumes. A view parses
+the request, calls the checkout's services (``orders.checkout.services``,
+``orders.payment_flow``) and responds: placing the order, starting and
+taking its payment and where the shopper goes next are theirs, not the
+view's. Only the gateway's word makes an order paid. Guests find their
+orders again through the numbers kept in their session (``orders.sessions``).
 """
 
-import contextlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.http import (
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
@@ -38,6 +37,22 @@ from accounts.selectors import address_list_for_user
 from accounts.services import address_create
 from cart.models import Cart
 from cart.session import cart_count_remember, cart_for_request
+from orders.checkout.services import (
+    Next,
+    checkout_next,
+    checkout_payment_check,
+    checkout_payment_open,
+    checkout_place,
+)
+from orders.checkout.steps import (
+    CheckoutError,
+    checkout_addresses_set,
+    checkout_contact_set,
+    checkout_get,
+    checkout_missing_step,
+    checkout_shipping_set,
+    checkout_state,
+)
 from orders.forms import (
     NEW_ADDRESS,
     AddressChoiceForm,
@@ -48,30 +63,13 @@ from orders.forms import (
 )
 from orders.models import Checkout, Order
 from orders.pages import address_lines, checkout_summary, order_tax_rows
-from orders.payment_flow import (
-    order_payment_authenticate,
-    order_payment_card_submit,
-    order_payment_confirm,
-    order_payment_sync,
-)
-from orders.selectors import order_get_for_customer
-from orders.services import (
-    CheckoutError,
-    checkout_addresses_set,
-    checkout_contact_set,
-    checkout_get,
-    checkout_missing_step,
-    checkout_shipping_set,
-    checkout_state,
-    order_confirm_free,
-    order_place,
-)
+from orders.payment_flow import order_payment_authenticate, order_payment_card_submit, order_payment_confirm
+from orders.sessions import order_or_404, order_remember_in_session, request_customer
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.forms import CARD_POST_FIELDS, TestAuthenticateForm
-from payments.models import ATTEMPT_STATES, Payment
-from payments.selectors import payment_get_for_order, payment_page_context
-from payments.services import payment_start
+from payments.models import Payment
+from payments.selectors import payment_get_for_order, payment_page_context, payment_takes_card_here
 
 STEPS = ("contact", "address", "shipping", "payment")
 STEP_URLS = {
@@ -81,9 +79,6 @@ STEP_URLS = {
     "shipping": "orders:checkout_shipping",
     "payment": "orders:checkout_payment",
 }
-# The numbers of the orders this browser placed: a guest's key to them.
-SESSION_ORDERS = "orders_placed"
-_SESSION_ORDERS_KEPT = 20
 
 
 @dataclass(frozen=True)
@@ -92,10 +87,6 @@ class CheckoutVisit:
     checkout: Checkout
     user: User | None
     missing: str | None
-
-
-def request_customer(request: HttpRequest) -> User | None:
-    return request.user if request.user.is_authenticated else None
 
 
 def _visit(request: HttpRequest, step: str) -> CheckoutVisit | HttpResponse:
@@ -176,21 +167,6 @@ def _next_step(visit: CheckoutVisit) -> HttpResponseRedirect:
     """After a step is saved: the first step still missing, else payment."""
     missing = checkout_missing_step(checkout=visit.checkout, user=visit.user)
     return _see_other(reverse(STEP_URLS[missing or "payment"]))
-
-
-def order_remember_in_session(request: HttpRequest, order: Order) -> None:
-    numbers = list(request.session.get(SESSION_ORDERS, []))
-    if order.number not in numbers:
-        request.session[SESSION_ORDERS] = [*numbers, order.number][-_SESSION_ORDERS_KEPT:]
-
-
-def order_or_404(request: HttpRequest, number: str) -> Order:
-    try:
-        return order_get_for_customer(
-            number=number, user=request_customer(request), placed_here=request.session.get(SESSION_ORDERS, [])
-        )
-    except Order.DoesNotExist:
-        raise Http404(_("No such order.")) from None
 
 
 # --- Contact ------------------------------------------------------------------------
@@ -367,13 +343,10 @@ def checkout_shipping_view(request: HttpRequest) -> HttpResponse:
             # "Continue to payment" places the order and starts its payment
             # (writes, so on this POST); the payment page finds both again.
             try:
-                order = order_place(checkout=visit.checkout, user=visit.user)
+                order = checkout_place(checkout=visit.checkout, user=visit.user)
             except CheckoutError as exc:
                 return _placing_refused(request, visit, exc)
             order_remember_in_session(request, order)
-            if order.total > 0:
-                with contextlib.suppress(PaymentError):  # the payment page says it, and tries again
-                    _payment_start(order)
             return _see_other(reverse(STEP_URLS["payment"]))
     return _page(
         request,
@@ -395,23 +368,14 @@ def _return_url(request: HttpRequest, order: Order) -> str:
     return request.build_absolute_uri(path)
 
 
-def _payment_start(order: Order) -> Payment:
-    """The order's payment: started now, or the one started before."""
-    return payment_start(
-        order_reference=order.number,
-        amount=order.total,
-        currency=order.currency,
-        email=order.email,
-    )
-
-
 def _after_payment(request: HttpRequest, cart: Cart | None, order: Order, payment: Payment) -> HttpResponse:
     """Where the shopper goes once the gateway answered."""
-    if payment.is_paid:
+    next_step = checkout_next(payment=payment)
+    if next_step == Next.COMPLETE:
         # Paying emptied the cart (order_mark_paid): the header says so.
         cart_count_remember(request, cart)
         return _see_other(reverse("orders:checkout_complete", kwargs={"number": order.number}))
-    if payment.status == Payment.Status.REQUIRES_ACTION and payment.gateway == "test":
+    if next_step == Next.AUTHENTICATE:
         return _see_other(reverse("orders:checkout_payment_authenticate"))
     return _see_other(reverse("orders:checkout_payment"))
 
@@ -429,15 +393,12 @@ def checkout_payment_view(request: HttpRequest) -> HttpResponse:
     user = request_customer(request)
     visit = CheckoutVisit(cart=cart, checkout=checkout_get(cart=cart), user=user, missing=None)
     try:
-        order = order_place(checkout=visit.checkout, user=user)
+        step = checkout_payment_open(checkout=visit.checkout, user=user)
     except CheckoutError as exc:
         return _placing_refused(request, visit, exc)
+    order, payment = step.order, step.payment
     order_remember_in_session(request, order)
-    if order.status not in UNPAID:  # paid meanwhile (another "Pay", another tab)
-        cart_count_remember(request, visit.cart)
-        return _see_other(reverse("orders:checkout_complete", kwargs={"number": order.number}))
-    if order.total == 0:  # a full discount and free shipping: nothing to pay
-        order_confirm_free(number=order.number)
+    if step.done:
         cart_count_remember(request, visit.cart)
         return _see_other(reverse("orders:checkout_complete", kwargs={"number": order.number}))
     posted = request.method == "POST"
@@ -446,14 +407,10 @@ def checkout_payment_view(request: HttpRequest) -> HttpResponse:
             request, _("Your cart or checkout changed meanwhile. Please check the total and pay again.")
         )
         return _see_other(reverse("orders:checkout_payment"))
-    try:
-        payment = _payment_start(order)
-    except PaymentError as exc:
-        return _payment_page(request, visit, order, None, error=str(exc), status=503)
-    if payment.is_paid:  # confirmed meanwhile (a webhook, another tab)
-        return _after_payment(request, visit.cart, order, payment)
+    if payment is None:
+        return _payment_page(request, visit, order, None, error=step.error, status=503)
     card_form = None
-    if payment.gateway == "test":
+    if step.takes_card_here:
         card_form = CheckoutCardForm(request.POST if posted else None, initial={"order": order.number})
     if posted and card_form is not None and card_form.is_valid():
         try:
@@ -538,7 +495,7 @@ def checkout_payment_confirm_view(request: HttpRequest) -> HttpResponse:
     if not method.startswith(("pm_", "card_")):
         return HttpResponseBadRequest(_("A payment method id is needed."))
     payment = payment_get_for_order(order_reference=order.number)
-    if payment is None or payment.gateway != "stripe":
+    if payment is None or payment_takes_card_here(payment=payment):
         return JsonResponse({"error": _("This payment cannot be confirmed here.")}, status=409)
     try:
         payment = order_payment_confirm(payment=payment, payment_method=method)
@@ -560,14 +517,12 @@ def checkout_payment_return_view(request: HttpRequest) -> HttpResponse:
     """Stripe sends the shopper back here: whatever the URL says, the server
     asks Stripe how the payment stands."""
     order = order_or_404(request, request.GET.get("order", ""))
-    payment = payment_get_for_order(order_reference=order.number)
-    if payment is not None and payment.status in ATTEMPT_STATES:
-        try:
-            payment = order_payment_sync(payment=payment)
-        except PaymentError:
-            messages.warning(
-                request, _("We could not reach the payment provider just now; we will keep checking.")
-            )
+    check = checkout_payment_check(order=order)
+    payment = check.payment
+    if not check.gateway_reached:
+        messages.warning(
+            request, _("We could not reach the payment provider just now; we will keep checking.")
+        )
     if payment is not None and payment.is_paid:
         return _after_payment(request, cart_for_request(request), order, payment)
     if payment is not None and payment.status == Payment.Status.FAILED and order.status in UNPAID:
@@ -586,12 +541,8 @@ def checkout_payment_return_view(request: HttpRequest) -> HttpResponse:
 @require_safe
 def checkout_complete_view(request: HttpRequest, number: str) -> HttpResponse:
     order = order_or_404(request, number)
-    payment = payment_get_for_order(order_reference=order.number)
-    if order.status in UNPAID and payment is not None and payment.status in ATTEMPT_STATES:
-        # The webhook may be late: ask the gateway (a no-op for the test gateway).
-        with contextlib.suppress(PaymentError):
-            order_payment_sync(payment=payment)
-        order.refresh_from_db(fields=["status", "paid_at", "reservation_expires_at"])
+    # The webhook may be late: ask the gateway (a no-op for the test gateway).
+    payment = checkout_payment_check(order=order).payment
     if order.status not in UNPAID:
         cart_count_remember(request, cart_for_request(request))
     return render(
