@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shop.tax import TaxClass
+from catalog.taxes import TaxClass
 
 
 class Cart(models.Model):

@@ -31,9 +31,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from catalog.taxes import TaxClass
 from promotions.values import Offer, OfferKind, RefusalReason
-from shop.money import CENT, ZERO, format_money, money_round, percent_of
-from shop.tax import TaxClass, tax_added_to, tax_included_in
+from shop.money import CENT, ZERO, format_money, money_round, percent_of, tax_added_to, tax_included_in
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from shop.tax import TaxClass
+from catalog.taxes import TaxClass
 
 
 class Category(models.Model):

@@ -32,7 +32,6 @@ from promotions.selectors import (
     scopes_get,
 )
 from promotions.values import Customer, OfferKind, PromoRefused, RefusalReason, unit_sale_price
-from shop.db import advisory_xact_lock
 
 
 class PromotionError(ValueError):
@@ -291,7 +290,7 @@ def promotion_sale_prices_refresh(*, now: datetime | None = None, only_if_change
     if only_if_changed and (done := _refreshed_count(list(promotions_running(now=now)))) is not None:
         return done
     with transaction.atomic():
-        advisory_xact_lock("promotions:sale-prices-refresh")
+        locks.advisory_xact_lock("promotions:sale-prices-refresh")
         promotions = list(promotions_running(now=now))
         if only_if_changed and (done := _refreshed_count(promotions)) is not None:
             return done  # the refresh we waited for did it

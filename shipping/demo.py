@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from catalog.taxes import TaxClass
 from shipping.models import RateBand, ShippingMethod, ShippingZone
 from shop.money import ZERO
-from shop.tax import TaxClass
 
 EU_WITHOUT_DE = "AT,BE,BG,CY,CZ,DK,EE,ES,FI,FR,GR,HR,HU,IE,IT,LT,LU,LV,MT,NL,PL,PT,RO,SE,SI,SK"
 

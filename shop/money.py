@@ -59,3 +59,32 @@ def format_money(amount: Decimal, *, currency: str | None = None) -> str:
     """A plain, unambiguous rendering for emails and exports."""
     code = currency or settings.SHOP_CURRENCY
     return f"{code} {money_round(amount):,.2f}"
+
+
+# --- Tax inside or on top of a price ----------------------------------------------------
+# The tax classes are the catalog's (``catalog.taxes.TaxClass``); the rates per
+# country and region are the cart's (``cart.models.TaxRate``).
+
+
+def tax_included_in(gross: Decimal, rate: Decimal) -> Decimal:
+    """The tax inside a price that already includes ``rate`` percent.
+
+    >>> tax_included_in(Decimal("11.90"), Decimal("19"))
+    Decimal('1.90')
+    >>> tax_included_in(Decimal("0.00"), Decimal("19"))
+    Decimal('0.00')
+    """
+    if not rate:
+        return ZERO
+    return money_round(gross * rate / (Decimal(100) + rate))
+
+
+def tax_added_to(net: Decimal, rate: Decimal) -> Decimal:
+    """The tax to add on top of a price without tax.
+
+    >>> tax_added_to(Decimal("10.00"), Decimal("8.875"))
+    Decimal('0.89')
+    """
+    if not rate:
+        return ZERO
+    return money_round(net * rate / Decimal(100))

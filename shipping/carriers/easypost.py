@@ -33,6 +33,7 @@ from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import ngettext
 
+from catalog.taxes import TaxClass
 from shipping.carriers.base import (
     Carrier,
     CarrierAuthError,
@@ -50,7 +51,6 @@ from shipping.carriers.base import (
 from shipping.models import Shipment
 from shipping.quotes import Destination, Parcel, ShippingOption
 from shop.money import to_money
-from shop.tax import TaxClass
 
 GRAMS_PER_OUNCE = 28.349523125
 SIGNATURE_HEADER = "X-Hmac-Signature"

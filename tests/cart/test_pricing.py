@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cart.pricing import PricingLine, ShippingCharge, price
+from catalog.taxes import TaxClass
 from promotions.values import Offer, OfferKind, RefusalReason
-from shop.tax import TaxClass
 
 D = Decimal
 NO_TAX: dict[str, Decimal] = {}

@@ -11,8 +11,8 @@ from cart.models import Cart, CartLine, TaxRate
 from cart.pricing import ShippingCharge
 from cart.selectors import TaxLocation, cart_price, tax_rates_for
 from cart.services import tax_rate_save
+from catalog.taxes import TaxClass
 from promotions.values import PromoContext
-from shop.tax import TaxClass
 from tests.catalog.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db

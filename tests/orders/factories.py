@@ -11,6 +11,7 @@ from cart.models import Cart, TaxRate
 from cart.services import cart_create, cart_line_add, tax_rate_save
 from catalog.models import StockMovement, Variant
 from catalog.stock import stock_adjust
+from catalog.taxes import TaxClass
 from orders.checkout.steps import (
     checkout_addresses_set,
     checkout_contact_set,
@@ -24,7 +25,6 @@ from payments.gateways.base import CardDetails
 from payments.models import Payment
 from payments.services import payment_start
 from shipping.models import ShippingMethod, ShippingZone
-from shop.tax import TaxClass
 from tests.catalog.factories import ProductFactory
 
 BERLIN = {

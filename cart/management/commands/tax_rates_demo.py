@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 from cart.models import TaxRate
 from cart.services import tax_rate_save
-from shop.tax import TaxClass
+from catalog.taxes import TaxClass
 
 RATES = [
     # country, region, standard, reduced, name

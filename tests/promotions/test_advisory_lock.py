@@ -7,8 +7,8 @@ import time
 import pytest
 from django.db import connections, transaction
 
+from promotions.locks import advisory_xact_lock
 from promotions.services import promotion_sale_prices_refresh
-from shop.db import advisory_xact_lock
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
