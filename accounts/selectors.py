@@ -1,5 +1,6 @@
 from typing import cast
 
+from allauth.account.models import EmailAddress
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -19,3 +20,8 @@ def address_get_for_user(*, user: User, pk: int) -> Address:
 def request_user(request: HttpRequest) -> User:
     """The signed-in user of a request, for views behind ``login_required``."""
     return cast(User, request.user)
+
+
+def user_verified_emails(*, user: User) -> list[str]:
+    """The addresses the user proved are theirs (allauth's verification)."""
+    return list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import reduce
 
+from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.mail import EmailMessage
@@ -33,6 +34,7 @@ from django.utils.translation import gettext as _
 from catalog.locks import products_lock, variants_lock
 from catalog.models import Product, StockMovement, Variant
 from catalog.services import product_listing_refresh
+from shop.celery import EMAIL_RETRIES
 from shop.outbox import owed_for_resending
 from shop.sites import shop_url
 
@@ -282,12 +284,18 @@ def stock_low_alert_send(*, variant_id: int) -> bool:
     return True
 
 
+# After commit of the stock change; the variant row says whether the alert
+# is still owed, so a retry after a success sends nothing twice. Defined
+# beside its service (the stock changes queue it), not in tasks.py.
+@shared_task(name="catalog.tasks.stock_low_alert_send", **EMAIL_RETRIES)
+def stock_low_alert_send_task(variant_id: int) -> bool:
+    return stock_low_alert_send(variant_id=variant_id)
+
+
 def stock_low_alerts_resend(*, now: datetime | None = None) -> int:
     """Queue the alerts owed long enough (their task was lost with the
     broker, or gave up; ``shop.outbox.owed_for_resending``); returns how many
     were queued."""
-    from catalog.tasks import stock_low_alert_send as stock_low_alert_send_task  # tasks imports this module
-
     owed = Variant.objects.filter(**owed_for_resending("low_stock_alert_owed_at", now=now))
     variant_ids = list(owed.values_list("pk", flat=True))
     for variant_id in variant_ids:
@@ -405,8 +413,6 @@ def _after_change(
     commit, alert staff about each variant whose available stock just fell to
     its threshold or below (once per crossing, not on every change while it
     stays low)."""
-    from catalog.tasks import stock_low_alert_send as stock_low_alert_send_task  # tasks imports this module
-
     product_ids = {row.product_id for row in locked.values()}
     products_lock(product_ids=product_ids)
     for product_id, units in sorted((units_sold or {}).items()):

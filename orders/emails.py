@@ -10,6 +10,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from orders import locks
 from orders.email_kinds import STATUS_EMAILS
 from orders.models import Order, OrderEmail
+from shop.celery import EMAIL_RETRIES
 from shop.outbox import owed_for_resending
 from shop.sites import shop_url
 
@@ -57,15 +59,21 @@ def order_confirmation_send(*, order_id: int) -> bool:
     return True
 
 
+# After commit of the payment; a retry after a success sends nothing twice
+# (``confirmation_sent_at``). Defined beside its service, not in tasks.py, so
+# that the services queueing it need not import the module that imports them.
+@shared_task(name="orders.order_confirmation_send", **EMAIL_RETRIES)
+def order_confirmation_send_task(order_id: int) -> bool:
+    return order_confirmation_send(order_id=order_id)
+
+
 def order_confirmations_resend(*, now: datetime | None = None) -> int:
     """Queue the confirmation of every recently paid order still owed one;
     returns how many were queued."""
-    from orders import tasks  # tasks imports us
-
     owed = Order.objects.filter(confirmation_sent_at__isnull=True, **owed_for_resending("paid_at", now=now))
     order_ids = list(owed.values_list("pk", flat=True))
     for order_id in order_ids:
-        tasks.order_confirmation_send.delay(order_id)
+        order_confirmation_send_task.delay(order_id)
     return len(order_ids)
 
 
@@ -77,15 +85,13 @@ def order_email_queue(*, order: Order, kind: str, key: str) -> OrderEmail:
     the caller's transaction, and queue its sending after commit. ``key``
     names this occasion (a shipment, a refund, a return): the same occasion
     queued again owes nothing more."""
-    from orders import tasks  # tasks imports us
-
     if kind not in STATUS_EMAILS:
         raise ValueError(f"Unknown order email kind {kind!r}")
     email, created = OrderEmail.objects.get_or_create(order=order, kind=kind, key=key)
     if created:
         # Robust: a broker that is down must not undo the change the email tells
         # about; the sweep (``order_emails_resend``) queues it again.
-        transaction.on_commit(partial(tasks.order_email_send.delay, email.pk), robust=True)
+        transaction.on_commit(partial(order_email_send_task.delay, email.pk), robust=True)
     return email
 
 
@@ -120,12 +126,17 @@ def order_email_send(*, email_id: int) -> bool:
     return True
 
 
+# After commit of a status move (cancelled, shipped, ...): retried like the
+# confirmation; the row it sends (``OrderEmail``) says whether it went out.
+@shared_task(name="orders.order_email_send", **EMAIL_RETRIES)
+def order_email_send_task(email_id: int) -> bool:
+    return order_email_send(email_id=email_id)
+
+
 def order_emails_resend(*, now: datetime | None = None) -> int:
     """Queue every recent status email still owed; returns how many were queued."""
-    from orders import tasks  # tasks imports us
-
     owed = OrderEmail.objects.filter(sent_at__isnull=True, **owed_for_resending("created_at", now=now))
     email_ids = list(owed.values_list("pk", flat=True))
     for email_id in email_ids:
-        tasks.order_email_send.delay(email_id)
+        order_email_send_task.delay(email_id)
     return len(email_ids)

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 from collections.abc import Mapping
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -40,6 +41,7 @@ from shipping.services import (
     shipment_status_record,
     shipment_tracking_refresh,
 )
+from shop.celery import ShopTask
 
 logger = logging.getLogger(__name__)
 
@@ -148,10 +150,6 @@ def order_ship(
     except ShippingError as exc:
         raise OrderStateError(str(getattr(exc, "message", exc))) from None
     if shipment_is_tracked(shipment=shipment):
-        from orders.tasks import (
-            shipment_tracking_refresh as shipment_tracking_refresh_task,  # tasks imports us
-        )
-
         shipment_tracking_refresh_task.delay_on_commit(shipment.pk)
     for line, quantity in chosen:
         OrderLine.objects.filter(pk=line.pk).update(quantity_shipped=F("quantity_shipped") + quantity)
@@ -199,6 +197,13 @@ def order_shipment_tracking_refresh(*, shipment_id: int) -> bool:
     if changed:
         order_shipment_changed(shipment_get(shipment_id=shipment_id))
     return changed
+
+
+# A failed refresh is logged by shipping and tried again by the next poll.
+# Defined beside its service (order_ship queues it), not in tasks.py.
+@shared_task(base=ShopTask, name="orders.shipment_tracking_refresh")
+def shipment_tracking_refresh_task(shipment_id: int) -> bool:
+    return order_shipment_tracking_refresh(shipment_id=shipment_id)
 
 
 def order_shipment_changed(shipment: Shipment) -> None:

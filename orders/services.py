@@ -26,12 +26,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.selectors import user_verified_emails
 from cart.models import Cart, CartLine
 from cart.selectors import cart_lines, line_is_sellable
 from cart.services import cart_empty
 from catalog.stock import InsufficientStock, stock_commit, stock_release, stock_reserve
 from orders import locks
 from orders.checkout.steps import CheckoutError, CheckoutState, checkout_missing_step, checkout_state
+from orders.emails import order_confirmation_send_task
 from orders.models import Checkout, Order, OrderEvent, OrderLine
 from orders.selectors import customer_orders_count
 from orders.status import UNPAID, can_move
@@ -319,8 +321,6 @@ def _order_paid(order: Order, *, note: str) -> Order:
     cart = Cart.objects.filter(checkout__order=order).first()
     if cart is not None:
         cart_empty(cart=cart)
-    from orders.tasks import order_confirmation_send as order_confirmation_send_task  # tasks imports us
-
     # Robust: a broker that is down must not fail the payment's reaction; the
     # order row is the email's outbox and the sweep queues it later.
     transaction.on_commit(partial(order_confirmation_send_task.delay, order.pk), robust=True)
@@ -511,9 +511,7 @@ def _fingerprint(checkout: Checkout, lines: Sequence[CartLine], email: str) -> s
 def orders_guest_claim(*, user: User) -> int:
     """Attach guest orders placed with one of the user's verified email
     addresses to the user; returns how many."""
-    from allauth.account.models import EmailAddress
-
-    emails = list(EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True))
+    emails = user_verified_emails(user=user)
     if not emails:
         return 0
     claimed = 0

@@ -1,17 +1,19 @@
-"""Celery tasks of orders: an id in, one service call, retries here."""
+"""Celery tasks of orders: an id in, one service call, retries here.
+
+The tasks that services queue are defined beside their service, so that a
+service need not import this module, which imports the services:
+``orders.emails`` (the confirmation and the status emails) and
+``orders.fulfilment`` (a shipment's tracking refresh). They are named here
+too, as workers import this module."""
 
 from celery import shared_task
 
-from orders import emails, fulfilment, returns, services
+from orders import emails, returns, services
+from orders.emails import order_confirmation_send_task as order_confirmation_send
+from orders.emails import order_email_send_task as order_email_send
+from orders.fulfilment import shipment_tracking_refresh_task as shipment_tracking_refresh
 from shipping.services import shipments_to_track
-from shop.celery import EMAIL_RETRIES, ShopTask
-
-
-# After commit of the payment; a retry after a success sends nothing twice
-# (``confirmation_sent_at``).
-@shared_task(name="orders.order_confirmation_send", **EMAIL_RETRIES)
-def order_confirmation_send(order_id: int) -> bool:
-    return emails.order_confirmation_send(order_id=order_id)
+from shop.celery import ShopTask
 
 
 @shared_task(base=ShopTask, name="orders.order_confirmations_resend")
@@ -28,23 +30,10 @@ def orders_unpaid_expire() -> int:
     return services.orders_unpaid_expire()
 
 
-# After commit of a status move (cancelled, shipped, ...): retried like the
-# confirmation; the row it sends (``OrderEmail``) says whether it went out.
-@shared_task(name="orders.order_email_send", **EMAIL_RETRIES)
-def order_email_send(email_id: int) -> bool:
-    return emails.order_email_send(email_id=email_id)
-
-
 @shared_task(base=ShopTask, name="orders.orders_complete")
 def orders_complete() -> int:
     """Beat: delivered orders past their return window are completed."""
     return returns.orders_complete()
-
-
-# A failed refresh is logged by shipping and tried again by the next poll.
-@shared_task(base=ShopTask, name="orders.shipment_tracking_refresh")
-def shipment_tracking_refresh(shipment_id: int) -> bool:
-    return fulfilment.order_shipment_tracking_refresh(shipment_id=shipment_id)
 
 
 # Celery beat runs this every SHIPPING_TRACKING_POLL_SECONDS.
@@ -56,3 +45,14 @@ def shipments_tracking_poll() -> int:
     for shipment_id in ids:
         shipment_tracking_refresh.delay(shipment_id)
     return len(ids)
+
+
+__all__ = [
+    "order_confirmation_send",
+    "order_confirmations_resend",
+    "order_email_send",
+    "orders_complete",
+    "orders_unpaid_expire",
+    "shipment_tracking_refresh",
+    "shipments_tracking_poll",
+]

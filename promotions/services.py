@@ -10,6 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from celery import shared_task
+from celery.contrib.django.task import DjangoTask
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Min, OuterRef, Q, Subquery
@@ -56,9 +58,7 @@ def promotions_generation_bump() -> None:
 
 
 def _sale_prices_refresh_on_commit() -> None:
-    from promotions.tasks import promotion_sale_prices_refresh as task  # tasks imports this module
-
-    task.delay_on_commit()
+    promotion_sale_prices_refresh_task.delay_on_commit()
 
 
 @transaction.atomic
@@ -392,3 +392,12 @@ def _product_badges_write(*, promotions: list[Promotion], product_scopes: dict[i
         claimed |= scope
     changed += Product.objects.exclude(offer_label="").exclude(claimed).update(offer_label="")
     return changed
+
+
+# Beat runs this every PROMOTIONS_SALE_PRICES_REFRESH_SECONDS so that
+# promotions starting or ending show on product pages; it does nothing when
+# neither the running promotions nor the catalog changed since the last run.
+# Defined beside its service (saving a promotion queues it), not in tasks.py.
+@shared_task(base=DjangoTask, name="promotions.tasks.promotion_sale_prices_refresh")
+def promotion_sale_prices_refresh_task(only_if_changed: bool = True) -> int:
+    return promotion_sale_prices_refresh(only_if_changed=only_if_changed)

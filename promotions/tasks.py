@@ -1,14 +1,7 @@
-"""Celery tasks of promotions: one service call each."""
+"""Celery tasks of promotions. The sale-prices refresh is defined beside its
+service (``promotions.services``), which queues it after a promotion is
+saved; it is named here, as workers import this module."""
 
-from celery import shared_task
-from celery.contrib.django.task import DjangoTask
+from promotions.services import promotion_sale_prices_refresh_task as promotion_sale_prices_refresh
 
-from promotions import services
-
-
-# Beat runs this every PROMOTIONS_SALE_PRICES_REFRESH_SECONDS so that
-# promotions starting or ending show on product pages; it does nothing when
-# neither the running promotions nor the catalog changed since the last run.
-@shared_task(base=DjangoTask)
-def promotion_sale_prices_refresh(only_if_changed: bool = True) -> int:
-    return services.promotion_sale_prices_refresh(only_if_changed=only_if_changed)
+__all__ = ["promotion_sale_prices_refresh"]
