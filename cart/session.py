@@ -20,6 +20,13 @@ SESSION_CART_ID = "cart_id"
 SESSION_CART_COUNT = "cart_count"
 
 
+def cart_for_request_or_new(request: HttpRequest) -> Cart:
+    """The visitor's cart, made now if they have none."""
+    cart = cart_for_request(request, create=True)
+    assert cart is not None  # noqa: S101 (create=True always returns one)
+    return cart
+
+
 def cart_for_request(request: HttpRequest, *, create: bool = False) -> Cart | None:
     user = request.user
     if user.is_authenticated:

@@ -7,7 +7,7 @@ else's order is a 404 whatever the action, and a guest sees only the orders
 whose numbers their session holds (placed here, or found through ``/track/``).
 """
 
-from typing import Any, cast
+import dataclasses
 
 from allauth.core.internal.ratelimit import get_ip
 from django.contrib import messages
@@ -21,26 +21,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.models import User
-from cart.models import Cart
-from cart.session import cart_count_remember, cart_for_request
+from accounts.selectors import request_user
+from cart.session import cart_count_remember, cart_for_request_or_new
 from orders.cancellation import order_can_cancel, order_cancel
 from orders.forms import TrackForm
 from orders.invoices import INVOICE_STATUSES, order_invoice_pdf
 from orders.models import Order
-from orders.pages import address_lines, order_tax_rows
+from orders.order_page import order_page_build
 from orders.reorder import order_buy_again
-from orders.returns import return_window_open
 from orders.selectors import (
-    order_events,
     order_find_for_tracking,
-    order_returns,
     orders_for_user,
 )
 from orders.services import OrderStateError
 from orders.sessions import order_or_404, order_remember_in_session, request_customer
-from payments.selectors import payment_get_for_order
-from shipping.selectors import shipments_for_reference
 
 HISTORY_PAGE_SIZE = 20
 # Guest tracking: this many tries per address in this many seconds, then a 429.
@@ -64,7 +58,7 @@ def order_history_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in Order.Status.values:
         status = ""
-    user = cast(User, request.user)  # login_required
+    user = request_user(request)  # login_required
     page = Paginator(orders_for_user(user=user, status=status), HISTORY_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -81,24 +75,8 @@ def order_history_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def order_detail_view(request: HttpRequest, number: str) -> HttpResponse:
-    order = order_or_404(request, number)
-    lines = list(order.lines.all())
-    payment = payment_get_for_order(order_reference=order.number)
-    context: dict[str, Any] = {
-        "order": order,
-        "lines": lines,
-        "tax_rows": order_tax_rows(order),
-        "shipping_lines": address_lines(order.shipping_address),
-        "billing_lines": address_lines(order.billing_address),
-        "payment": payment,
-        "events": list(order_events(order=order)),
-        "shipments": list(shipments_for_reference(reference=order.number)),
-        "can_cancel": order_can_cancel(order),
-        "invoice": order.status in INVOICE_STATUSES,
-        "can_return": return_window_open(order=order)
-        and any(line.quantity_shipped > line.quantity_returned for line in lines),
-        "returns": order_returns(order=order),
-    }
+    page = order_page_build(order=order_or_404(request, number))
+    context = {field.name: getattr(page, field.name) for field in dataclasses.fields(page)}
     return render(request, "orders/order_detail.html", context)
 
 
@@ -133,7 +111,7 @@ def order_cancel_view(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def order_buy_again_view(request: HttpRequest, number: str) -> HttpResponse:
     order = order_or_404(request, number)
-    cart = cast(Cart, cart_for_request(request, create=True))  # never None with create=True
+    cart = cart_for_request_or_new(request)
     result = order_buy_again(order=order, cart=cart)
     cart_count_remember(request, cart)
     if result.added:

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.models import User
 from orders.models import Order
 from orders.returns import (
     ReturnError,
@@ -20,7 +19,7 @@ from orders.returns import (
     return_window_open,
     returnable_quantities,
 )
-from orders.sessions import order_or_404
+from orders.sessions import order_or_404, request_customer
 
 
 class ReturnForm(forms.Form):
@@ -65,7 +64,7 @@ def return_new_view(request: HttpRequest, number: str) -> HttpResponse:
     left = returnable_quantities(order=order)
     form = ReturnForm(request.POST or None, order=order, left=left)
     if request.method == "POST" and form.is_valid():
-        user = request.user if isinstance(request.user, User) else None
+        user = request_customer(request)
         try:
             ret = return_request(
                 order=order, user=user, lines=form.lines(), reason=form.cleaned_data["reason"]
