@@ -87,6 +87,22 @@ def checkout_payment_open(*, checkout: Checkout, user: User | None) -> PaymentSt
     )
 
 
+def checkout_payment_declined(*, order: Order, payment: Payment | None) -> bool:
+    """The gateway declined the card and the order still awaits payment: the
+    shopper may try another card."""
+    return payment is not None and payment.status == Payment.Status.FAILED and order.status in UNPAID
+
+
+def checkout_payment_answer(*, payment: Payment) -> dict[str, object]:
+    """What the browser's script needs after a server-side confirmation:
+    the status, the decline's reason, and whether the bank asks for 3-D Secure."""
+    return {
+        "status": payment.status,
+        "error": payment.failure_message if payment.status == Payment.Status.FAILED else "",
+        "requires_action": payment.status == Payment.Status.REQUIRES_ACTION,
+    }
+
+
 def checkout_next(*, payment: Payment) -> Next:
     """Where the shopper goes once the gateway answered."""
     if payment.is_paid:

@@ -40,7 +40,9 @@ from cart.session import cart_count_remember, cart_for_request
 from orders.checkout.services import (
     Next,
     checkout_next,
+    checkout_payment_answer,
     checkout_payment_check,
+    checkout_payment_declined,
     checkout_payment_open,
     checkout_place,
 )
@@ -459,7 +461,7 @@ def checkout_payment_authenticate_view(request: HttpRequest) -> HttpResponse:
         return visit
     order = visit.checkout.order
     payment = payment_get_for_order(order_reference=order.number) if order is not None else None
-    if order is None or payment is None or payment.status != Payment.Status.REQUIRES_ACTION:
+    if order is None or payment is None or checkout_next(payment=payment) != Next.AUTHENTICATE:
         return redirect(STEP_URLS["payment"])
     form = TestAuthenticateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -503,9 +505,7 @@ def checkout_payment_confirm_view(request: HttpRequest) -> HttpResponse:
         return JsonResponse({"error": str(exc)}, status=402)
     return JsonResponse(
         {
-            "status": payment.status,
-            "error": payment.failure_message if payment.status == Payment.Status.FAILED else "",
-            "requires_action": payment.status == Payment.Status.REQUIRES_ACTION,
+            **checkout_payment_answer(payment=payment),
             "return_url": _return_url(request, order),
         }
     )
@@ -525,7 +525,7 @@ def checkout_payment_return_view(request: HttpRequest) -> HttpResponse:
         )
     if payment is not None and payment.is_paid:
         return _after_payment(request, cart_for_request(request), order, payment)
-    if payment is not None and payment.status == Payment.Status.FAILED and order.status in UNPAID:
+    if payment is not None and checkout_payment_declined(order=order, payment=payment):
         messages.error(
             request,
             " ".join([payment.failure_message, _("Nothing was charged. Please try another card.")]).strip(),
