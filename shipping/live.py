@@ -11,13 +11,18 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from shipping.carriers.base import Carrier
+from shipping.carriers import UnknownCarrier, carrier_get
+from shipping.carriers.base import Carrier, CarrierError
 from shipping.quotes import Destination, Parcel, ShippingOption
+from shop.celery import ShopTask
 
 logger = logging.getLogger("shipping")
 
@@ -112,8 +117,6 @@ def live_rates(*, carrier: Carrier, destination: Destination, parcel: Parcel) ->
     if not carrier.is_configured():
         carrier_failure_note(carrier.name, "it is not configured.")
         return None
-    from shipping.tasks import carrier_rates_fetch as carrier_rates_fetch_task  # tasks imports this module
-
     wait = settings.SHIPPING_LIVE_QUOTE_WAIT_SECONDS
     if fetch_claim(key):
         # Eager tasks (no broker) run here, in the page: cap their timeout.
@@ -133,3 +136,38 @@ def live_rates(*, carrier: Carrier, destination: Destination, parcel: Parcel) ->
     if options is None:
         carrier_failure_note(carrier.name, f"no answer within {wait} s.")
     return options
+
+
+def carrier_rates_fetch(
+    *, carrier: str, destination: Mapping[str, str], weight_grams: int, timeout: int | None = None
+) -> bool:
+    """Ask a live carrier for rates and put them in the cache (run by
+    ``carrier_rates_fetch_task``). A failure marks the carrier down, logged once."""
+    target = Destination(**destination)
+    parcel = Parcel(weight_grams=weight_grams)
+    key = rates_key(carrier, target, parcel)
+    try:
+        adapter = carrier_get(carrier, timeout=timeout)
+        options = adapter.rates(destination=target, parcel=parcel, order_value=Decimal(0))
+    except UnknownCarrier:
+        carrier_failure_note(carrier, "it is not enabled.")
+        return False
+    except CarrierError as exc:
+        carrier_failure_note(carrier, exc.message)
+        return False
+    finally:
+        fetch_release(key)
+    rates_store(key, options)
+    return True
+
+
+# No retries: a quote is wanted now or not at all; a failure falls back to
+# table rates and the next page asks again once the outage window has passed.
+# Defined beside ``live_rates``, which queues it, not in tasks.py.
+@shared_task(base=ShopTask, name="shipping.tasks.carrier_rates_fetch")
+def carrier_rates_fetch_task(
+    carrier: str, destination: dict[str, str], weight_grams: int, timeout: int | None = None
+) -> bool:
+    return carrier_rates_fetch(
+        carrier=carrier, destination=destination, weight_grams=weight_grams, timeout=timeout
+    )

@@ -194,29 +194,6 @@ def shipping_option_get(
     )
 
 
-def carrier_rates_fetch(
-    *, carrier: str, destination: Mapping[str, str], weight_grams: int, timeout: int | None = None
-) -> bool:
-    """Ask a live carrier for rates and put them in the cache (run by the
-    task of the same name). A failure marks the carrier down, logged once."""
-    target = Destination(**destination)
-    parcel = Parcel(weight_grams=weight_grams)
-    key = live.rates_key(carrier, target, parcel)
-    try:
-        adapter = carrier_get(carrier, timeout=timeout)
-        options = adapter.rates(destination=target, parcel=parcel, order_value=Decimal(0))
-    except UnknownCarrier:
-        live.carrier_failure_note(carrier, "it is not enabled.")
-        return False
-    except CarrierError as exc:
-        live.carrier_failure_note(carrier, exc.message)
-        return False
-    finally:
-        live.fetch_release(key)
-    live.rates_store(key, options)
-    return True
-
-
 # --- Shipments -------------------------------------------------------------------
 
 
