@@ -1,5 +1,3 @@
-from typing import cast
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,16 +7,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
 from accounts.forms import AddressForm, ProfileForm
-from accounts.models import Address, User
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+from accounts.models import Address
 
 
 def _address_or_404(request: HttpRequest, pk: int) -> Address:
     try:
-        return selectors.address_get_for_user(user=_user(request), pk=pk)
+        return selectors.address_get_for_user(user=selectors.request_user(request), pk=pk)
     except Address.DoesNotExist:
         raise Http404(_("No such address in your address book.")) from None
 
@@ -26,7 +20,7 @@ def _address_or_404(request: HttpRequest, pk: int) -> Address:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = selectors.request_user(request)
     form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(user))
     if request.method == "POST" and form.is_valid():
         services.user_profile_update(user=user, **form.cleaned_data)
@@ -37,7 +31,7 @@ def profile_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def address_list_view(request: HttpRequest) -> HttpResponse:
-    addresses = selectors.address_list_for_user(user=_user(request))
+    addresses = selectors.address_list_for_user(user=selectors.request_user(request))
     return render(request, "accounts/address_list.html", {"addresses": addresses})
 
 
@@ -47,7 +41,7 @@ def address_create_view(request: HttpRequest) -> HttpResponse:
     form = AddressForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.address_create(
-            user=_user(request),
+            user=selectors.request_user(request),
             data=form.cleaned_data,
             default_shipping=form.cleaned_data["is_default_shipping"],
             default_billing=form.cleaned_data["is_default_billing"],

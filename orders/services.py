@@ -17,7 +17,7 @@ import json
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -38,10 +38,9 @@ from orders.models import Checkout, Order, OrderEvent, OrderLine
 from orders.selectors import customer_orders_count
 from orders.status import UNPAID, can_move
 from payments.errors import PaymentError
-from payments.locks import payment_status_lock
 from payments.models import ATTEMPT_STATES, Payment
 from payments.selectors import payment_get_for_order
-from payments.services import payment_cancel, payment_refund, payment_sync
+from payments.services import payment_cancel, payment_refund
 from promotions.services import promo_code_redeem, promo_code_redemption_cancel
 from promotions.values import PromoRefused
 from shipping.quotes import ShippingOption
@@ -356,48 +355,6 @@ def order_transition(*, order: Order, to: str, by: User | None = None, note: str
     order.save(update_fields=["status"])
     order_event_write(order, from_status=previous, to=to, by=by, note=note)
     return order
-
-
-# --- Expiry -------------------------------------------------------------------------------
-
-
-def orders_unpaid_expire(*, now: datetime | None = None) -> int:
-    """Beat: cancel unpaid orders whose reservation expired, after asking the
-    gateway once more (a payment confirmed late is honoured, not lost).
-    Returns how many were cancelled; one that fails is logged and retried
-    on the next run."""
-    now = now or timezone.now()
-    cancelled = 0
-    numbers = Order.objects.filter(status__in=UNPAID, reservation_expires_at__lt=now).values_list(
-        "number", flat=True
-    )
-    for number in list(numbers):
-        try:
-            cancelled += _order_expire(number=number)
-        except Exception:
-            logger.exception("Could not expire unpaid order %s", number)
-    return cancelled
-
-
-def _order_expire(*, number: str) -> int:
-    payment = payment_get_for_order(order_reference=number)
-    if payment is not None and payment.status in ATTEMPT_STATES:
-        try:
-            with locks.order_lock_for_payment(number=number):
-                previous = payment_status_lock(payment_id=payment.pk)
-                payment = payment_sync(payment=payment)
-                order_payment_follow(payment=payment, previous_status=previous)
-        except Exception:  # the gateway is down: decide on what we know
-            logger.warning("Could not check payment %s of expired order %s", payment.pk, number)
-    if payment is not None and payment.status in (Payment.Status.CAPTURED, Payment.Status.AUTHORIZED):
-        order_mark_paid(number=number, payment=payment)
-        return 0
-    with transaction.atomic():
-        order = locks.order_lock_by_number(number=number)
-        if order is None or order.status not in UNPAID:
-            return 0  # paid or cancelled meanwhile
-        order_unpaid_cancel_locked(order, note=_("The reservation expired before payment."), by=None)
-    return 1
 
 
 def orders_unpaid_cancel(*, order_ids: Sequence[int], note: str) -> int:

@@ -8,7 +8,7 @@ too, as workers import this module."""
 
 from celery import shared_task
 
-from orders import emails, returns, services
+from orders import emails, payment_flow, returns
 from orders.emails import order_confirmation_send_task as order_confirmation_send
 from orders.emails import order_email_send_task as order_email_send
 from orders.fulfilment import shipment_tracking_refresh_task as shipment_tracking_refresh
@@ -27,7 +27,7 @@ def order_confirmations_resend() -> int:
 @shared_task(base=ShopTask, name="orders.orders_unpaid_expire")
 def orders_unpaid_expire() -> int:
     """Beat: unpaid orders whose reservation expired are cancelled."""
-    return services.orders_unpaid_expire()
+    return payment_flow.orders_unpaid_expire()
 
 
 @shared_task(base=ShopTask, name="orders.orders_complete")

@@ -273,7 +273,8 @@ class _SourceContract(Contract):
     heading = ""
 
     def find(self, packages: Mapping[str, Path]) -> list[Violation]:
-        raise NotImplementedError
+        """The violations in these packages; each contract type says what it finds."""
+        raise NotImplementedError  # abstract: the two contracts below implement it
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
         root_packages = self.session_options.get("root_packages") or [self.session_options["root_package"]]

@@ -18,8 +18,8 @@ from catalog.models import Product, StockMovement
 from orders import emails
 from orders.checkout.steps import CheckoutError
 from orders.models import Order, OrderEvent
-from orders.payment_flow import order_payment_card_submit
-from orders.services import order_mark_paid, order_place, orders_unpaid_expire
+from orders.payment_flow import order_payment_card_submit, orders_unpaid_expire
+from orders.services import order_mark_paid, order_place
 from payments.gateways.base import CardDetails
 from payments.models import Payment, Refund
 from payments.services import payment_test_card_submit

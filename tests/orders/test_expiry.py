@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from catalog import stock
 from catalog.models import StockMovement
-from orders import services
+from orders import payment_flow
 from orders.models import Order, OrderEvent
 from orders.services import order_mark_paid, order_place
 from orders.tasks import orders_unpaid_expire as orders_unpaid_expire_task
@@ -90,11 +90,11 @@ def test_orders_still_within_their_reservation_or_paid_are_left_alone(
     with django_capture_on_commit_callbacks(execute=True):
         pay(paid)
 
-    assert services.orders_unpaid_expire(now=timezone.now() + timedelta(minutes=14)) == 0
+    assert payment_flow.orders_unpaid_expire(now=timezone.now() + timedelta(minutes=14)) == 0
 
     assert Order.objects.get(pk=waiting.pk).status == Order.Status.PENDING_PAYMENT
     assert Order.objects.get(pk=paid.pk).status == Order.Status.PAID
-    assert services.orders_unpaid_expire(now=timezone.now() + timedelta(minutes=16)) == 1
+    assert payment_flow.orders_unpaid_expire(now=timezone.now() + timedelta(minutes=16)) == 1
     assert Order.objects.get(pk=waiting.pk).status == Order.Status.CANCELLED
     assert Order.objects.get(pk=paid.pk).status == Order.Status.PAID
 
@@ -114,7 +114,7 @@ def test_a_payment_the_gateway_confirmed_late_is_honoured_not_cancelled(
     _expire(order)
 
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = services.orders_unpaid_expire()
+        cancelled = payment_flow.orders_unpaid_expire()
 
     assert cancelled == 0
     order.refresh_from_db()
@@ -143,12 +143,12 @@ def test_one_order_that_cannot_be_expired_does_not_stop_the_others(method, monke
 
     monkeypatch.setattr("orders.services.stock_release", release_failing_once)
 
-    assert services.orders_unpaid_expire() == 1
+    assert payment_flow.orders_unpaid_expire() == 1
 
     statuses = dict(Order.objects.values_list("number", "status"))
     assert sorted(statuses.values()) == ["cancelled", "pending_payment"]
     assert statuses[calls[0]] == "pending_payment"  # tried again on the next run
-    assert services.orders_unpaid_expire() == 1
+    assert payment_flow.orders_unpaid_expire() == 1
     assert set(Order.objects.values_list("status", flat=True)) == {"cancelled"}
 
 
@@ -159,7 +159,7 @@ def test_money_arriving_for_a_cancelled_order_is_refunded_once_with_an_event(
     order = _placed(method, (lamp, 1))
     attempt = start(order)
     _expire(order)
-    services.orders_unpaid_expire()  # its after-commit cancel of the attempt never ran
+    payment_flow.orders_unpaid_expire()  # its after-commit cancel of the attempt never ran
     assert Order.objects.get(pk=order.pk).status == Order.Status.CANCELLED
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -190,7 +190,7 @@ def test_an_authorisation_arriving_for_a_cancelled_order_is_voided(
     order = _placed(method, (lamp, 1))
     start(order)
     _expire(order)
-    services.orders_unpaid_expire()
+    payment_flow.orders_unpaid_expire()
 
     with django_capture_on_commit_callbacks(execute=True):
         authorised = pay(order)

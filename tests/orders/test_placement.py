@@ -17,7 +17,8 @@ from catalog.models import StockMovement
 from catalog.stock import stock_reserve
 from orders.checkout.steps import CheckoutError, checkout_get
 from orders.models import Order, OrderEvent
-from orders.services import order_mark_paid, order_number_new, order_place, orders_unpaid_expire
+from orders.payment_flow import orders_unpaid_expire
+from orders.services import order_mark_paid, order_number_new, order_place
 from payments.models import Payment
 from promotions.models import PromoCode, Redemption
 from tests.orders.factories import (
