@@ -20,10 +20,11 @@ from accounts.models import User
 from cart.models import Cart
 from cart.services import cart_create, cart_line_add
 from catalog.models import Variant
+from orders.checkout.placement import order_place
 from orders.checkout.steps import checkout_addresses_set, checkout_get, checkout_shipping_set, checkout_state
-from orders.fulfilment import order_ship
+from orders.lifecycle.fulfilment import order_ship
+from orders.lifecycle.payment import order_mark_paid
 from orders.models import Order
-from orders.services import order_mark_paid, order_place
 from payments.services import payment_start, payment_test_card_submit
 
 EMAIL = "bench-shopper@example.com"

@@ -23,9 +23,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from accounts.selectors import request_user
 from cart.session import cart_count_remember, cart_for_request_or_new
-from orders.cancellation import order_can_cancel, order_cancel
 from orders.forms import TrackForm
 from orders.invoices import INVOICE_STATUSES, order_invoice_pdf
+from orders.lifecycle.cancellation import order_can_cancel, order_cancel
+from orders.lifecycle.transitions import OrderStateError
 from orders.models import Order
 from orders.order_page import order_page_build
 from orders.reorder import order_buy_again
@@ -33,7 +34,6 @@ from orders.selectors import (
     order_find_for_tracking,
     orders_for_user,
 )
-from orders.services import OrderStateError
 from orders.sessions import order_or_404, order_remember_in_session, request_customer
 
 HISTORY_PAGE_SIZE = 20

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from orders.fulfilment import order_shipment_changed
+from orders.lifecycle.fulfilment import order_shipment_changed
 from shipping.carriers.base import WebhookRejected
 from shipping.services import carrier_webhook_receive
 

@@ -3,11 +3,11 @@ orders, payments and shipping (the view only renders it)."""
 
 from dataclasses import dataclass
 
-from orders.cancellation import order_can_cancel
 from orders.invoices import INVOICE_STATUSES
+from orders.lifecycle.cancellation import order_can_cancel
+from orders.lifecycle.returns import return_window_open
 from orders.models import Order, OrderEvent, OrderLine, Return
 from orders.pages import TaxRow, address_lines, order_tax_rows
-from orders.returns import return_window_open
 from orders.selectors import order_events, order_returns
 from payments.models import Payment
 from payments.selectors import payment_get_for_order

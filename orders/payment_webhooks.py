@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from orders.payment_flow import order_payment_event_apply
+from orders.lifecycle.payment import order_payment_event_apply
 from payments.errors import WebhookInvalid
 from payments.gateways import GATEWAYS
 from payments.services import webhook_event_mark_processed, webhook_event_receive

@@ -44,8 +44,8 @@ from accounts.services import user_data_export, user_delete
 from cart.services import cart_erase, cart_export
 from orders.email_kinds import STATUS_EMAILS
 from orders.emails import CONFIRMATION_SUBJECT
+from orders.lifecycle.cancellation import orders_unpaid_cancel
 from orders.models import Checkout, Order, OrderEmail, OrderEvent, OrderLine, Return, ReturnLine
-from orders.services import orders_unpaid_cancel
 from payments.privacy import payments_erase, payments_export
 from promotions.privacy import redemptions_erase, redemptions_export
 from shipping.privacy import shipments_erase, shipments_export

@@ -1,13 +1,13 @@
 """How orders hear about a sign-in: the one "anyone may listen" event they
 take as a Django signal, connected in ``OrdersConfig.ready``. Payments and
-shipments are followed by explicit calls (``orders.payment_flow``,
-``orders.fulfilment``)."""
+shipments are followed by explicit calls (``orders.lifecycle.payment``,
+``orders.lifecycle.fulfilment``)."""
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in
 
-from orders.services import orders_guest_claim
+from orders.checkout.placement import orders_guest_claim
 
 
 def guest_orders_claim(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:

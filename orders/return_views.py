@@ -11,14 +11,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from orders.models import Order
-from orders.returns import (
+from orders.lifecycle.returns import (
     ReturnError,
     return_request,
     return_window_ends,
     return_window_open,
     returnable_quantities,
 )
+from orders.models import Order
 from orders.sessions import order_or_404, request_customer
 
 

@@ -3,15 +3,16 @@
 The tasks that services queue are defined beside their service, so that a
 service need not import this module, which imports the services:
 ``orders.emails`` (the confirmation and the status emails) and
-``orders.fulfilment`` (a shipment's tracking refresh). They are named here
+``orders.lifecycle.fulfilment`` (a shipment's tracking refresh). They are named here
 too, as workers import this module."""
 
 from celery import shared_task
 
-from orders import emails, payment_flow, returns
+from orders import emails
 from orders.emails import order_confirmation_send_task as order_confirmation_send
 from orders.emails import order_email_send_task as order_email_send
-from orders.fulfilment import shipment_tracking_refresh_task as shipment_tracking_refresh
+from orders.lifecycle import payment, returns
+from orders.lifecycle.fulfilment import shipment_tracking_refresh_task as shipment_tracking_refresh
 from shipping.services import shipments_to_track
 from shop.celery import ShopTask
 
@@ -27,7 +28,7 @@ def order_confirmations_resend() -> int:
 @shared_task(base=ShopTask, name="orders.orders_unpaid_expire")
 def orders_unpaid_expire() -> int:
     """Beat: unpaid orders whose reservation expired are cancelled."""
-    return payment_flow.orders_unpaid_expire()
+    return payment.orders_unpaid_expire()
 
 
 @shared_task(base=ShopTask, name="orders.orders_complete")

@@ -15,7 +15,7 @@ nothing; among the attempt states (pending, requires action, failed) the newest
 news wins. Refund state is kept in the amounts (``refunded_amount`` against
 ``captured_amount``, a CHECK constraint holds it) and mirrored in the status.
 Orders follow their payments by calling these verbs from
-``orders.payment_flow``, which moves the order in the same transaction.
+``orders.lifecycle.payment``, which moves the order in the same transaction.
 """
 
 import hashlib

@@ -14,8 +14,8 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from orders.lifecycle.transitions import OrderStateError
 from orders.models import Order
-from orders.services import OrderStateError
 
 
 def staff_user(request: HttpRequest) -> User | None:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from orders.admin.action_pages import NoteForm, OptionalNoteForm
-from orders.cancellation import order_can_cancel, order_cancel
-from orders.fulfilment import SHIPPABLE, order_mark_delivered, order_note_add, order_ship
+from orders.lifecycle.cancellation import order_can_cancel, order_cancel
+from orders.lifecycle.fulfilment import SHIPPABLE, order_mark_delivered, order_note_add, order_ship
+from orders.lifecycle.refunds import order_refund
 from orders.models import Order, OrderLine
-from orders.refunds import order_refund
 from shipping.carriers import CARRIERS
 
 S = Order.Status

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from orders.admin.action_pages import ActionPagesMixin, action_page, staff_user
 from orders.admin.order_actions import ACTIONS, OFFERED, order_action_run
-from orders.fulfilment import order_ship
+from orders.lifecycle.fulfilment import order_ship
+from orders.lifecycle.transitions import OrderStateError
 from orders.models import Order, OrderEmail, OrderEvent, OrderLine, Return
 from orders.pages import address_lines
-from orders.services import OrderStateError
 from payments.models import Payment
 from payments.selectors import payment_list_for_order, refund_list_for_payment
 from shipping.selectors import shipments_for_reference

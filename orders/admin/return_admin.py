@@ -18,9 +18,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from orders.admin.action_pages import ActionPagesMixin, OptionalNoteForm, action_page, staff_user
+from orders.lifecycle.returns import return_approve, return_receive, return_refund, return_reject
+from orders.lifecycle.transitions import OrderStateError
 from orders.models import Return, ReturnLine
-from orders.returns import return_approve, return_receive, return_refund, return_reject
-from orders.services import OrderStateError
 
 
 class ReturnLineInline(admin.TabularInline[ReturnLine, Return]):

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from orders.fulfilment import order_shipment_tracking_refresh
+from orders.lifecycle.fulfilment import order_shipment_tracking_refresh
 from shipping.admin import ShipmentAdmin
 from shipping.models import Shipment
 

@@ -3,13 +3,13 @@ plain values in, results out, no request.
 
     checkout_place(checkout=..., user=...)            # "Continue to payment"
     step = checkout_payment_open(checkout=..., user=...)   # the payment page
-    order_payment_card_submit(payment=..., card=...)  # orders.payment_flow, test gateway
+    order_payment_card_submit(payment=..., card=...)  # orders.lifecycle.payment, test gateway
     checkout_next(payment=...)                        # where the shopper goes then
     checkout_payment_check(order=...)                 # back from the gateway, or late news
 
 The steps before (contact, addresses, shipping method) are in
-``orders.checkout.steps``; placing the order is ``orders.services.order_place``
-and every move of a payment goes through ``orders.payment_flow``.
+``orders.checkout.steps``; placing the order is ``orders.checkout.placement.order_place``
+and every move of a payment goes through ``orders.lifecycle.payment``.
 """
 
 import contextlib
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from accounts.models import User
+from orders.checkout.placement import order_place
+from orders.lifecycle.payment import order_confirm_free, order_payment_sync
 from orders.models import Checkout, Order
-from orders.payment_flow import order_payment_sync
-from orders.services import order_confirm_free, order_place
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.models import ATTEMPT_STATES, Payment

@@ -1,5 +1,5 @@
 """The checkout's steps: what the shopper told us so far, and the checkout
-priced. ``orders.services.order_place`` places the order from it.
+priced. ``orders.checkout.placement.order_place`` places the order from it.
 
 The checkout stores what the shopper said (email, addresses, shipping
 method) per cart, so a reload or a new tab resumes it.

@@ -6,13 +6,16 @@ Each step's page first checks the steps before it (``checkout_missing_step``)
 and sends the shopper to the first one still missing; the answers are stored
 on the cart's ``Checkout``, so a reload or a new tab resumes. A view parses
 the request, calls the checkout's services (``orders.checkout.services``,
-``orders.payment_flow``) and responds: placing the order, starting and
+``orders.lifecycle.payment``) and responds: placing the order, starting and
 taking its payment and where the shopper goes next are theirs, not the
 view's. Only the gateway's word makes an order paid. Guests find their
 orders again through the numbers kept in their session (``orders.sessions``).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -32,10 +35,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.addressing import AddressValidationError, address_fields
-from accounts.models import Address, User
 from accounts.selectors import address_list_for_user
 from accounts.services import address_create
-from cart.models import Cart
 from cart.session import cart_count_remember, cart_for_request
 from orders.checkout.services import (
     Next,
@@ -63,15 +64,23 @@ from orders.forms import (
     ContactForm,
     ShippingMethodForm,
 )
+from orders.lifecycle.payment import (
+    order_payment_authenticate,
+    order_payment_card_submit,
+    order_payment_confirm,
+)
 from orders.models import Checkout, Order
 from orders.pages import address_lines, checkout_summary, order_tax_rows
-from orders.payment_flow import order_payment_authenticate, order_payment_card_submit, order_payment_confirm
 from orders.sessions import order_or_404, order_remember_in_session, request_customer
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.forms import CARD_POST_FIELDS, TestAuthenticateForm
-from payments.models import Payment
 from payments.selectors import payment_get_for_order, payment_page_context, payment_takes_card_here
+
+if TYPE_CHECKING:  # the types of what the services hand the views
+    from accounts.models import Address, User
+    from cart.models import Cart
+    from payments.models import Payment
 
 STEPS = ("contact", "address", "shipping", "payment")
 STEP_URLS = {

@@ -103,6 +103,7 @@ class _Import:
     line: int
     source: str
     name: str | None  # None for a plain ``import source``
+    type_only: bool = False  # under ``if TYPE_CHECKING:``: names a type, runs nothing
 
     @property
     def full_name(self) -> str:
@@ -140,16 +141,31 @@ def _modules(packages: Mapping[str, Path]) -> Iterator[_Module]:
 
 
 def _imports(module: _Module) -> Iterator[_Import]:
-    """Every import in the module, also inside functions and ``if TYPE_CHECKING``."""
+    """Every import in the module, also inside functions and ``if TYPE_CHECKING``
+    (marked ``type_only``)."""
+    typing_lines = _type_checking_lines(module.tree)
     for node in ast.walk(module.tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
-                yield _Import(line=node.lineno, source=alias.name, name=None)
+                yield _Import(node.lineno, alias.name, None, node.lineno in typing_lines)
         elif isinstance(node, ast.ImportFrom):
             source = _resolve(module, node.module, node.level)
             for alias in node.names:
                 if alias.name != "*":
-                    yield _Import(line=node.lineno, source=source, name=alias.name)
+                    yield _Import(node.lineno, source, alias.name, node.lineno in typing_lines)
+
+
+def _type_checking_lines(tree: ast.AST) -> set[int]:
+    """The lines inside the body of ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``)."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (
+            (isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING")
+            or (isinstance(node.test, ast.Attribute) and node.test.attr == "TYPE_CHECKING")
+        ):
+            for statement in node.body:
+                lines.update(range(statement.lineno, (statement.end_lineno or statement.lineno) + 1))
+    return lines
 
 
 def _resolve(module: _Module, target: str | None, level: int) -> str:
@@ -248,7 +264,10 @@ def is_view_module(name: str) -> bool:
 def views_importing_other_apps_models(packages: Mapping[str, Path]) -> list[Violation]:
     """Imports of ``Y.models`` (or of a name from it) by a view module of another app.
 
-    ``packages`` maps each top-level package (an app) to its directory.
+    A view may name the type of what another app's selector or service hands
+    it, in an annotation: an import under ``if TYPE_CHECKING:`` runs nothing
+    and is allowed. ``packages`` maps each top-level package (an app) to its
+    directory.
     """
     violations = []
     for module in _modules(packages):
@@ -256,6 +275,8 @@ def views_importing_other_apps_models(packages: Mapping[str, Path]) -> list[Viol
             continue
         app = module.name.partition(".")[0]
         for imported in _imports(module):
+            if imported.type_only:
+                continue
             parts = imported.full_name.split(".")
             if len(parts) > 1 and parts[1] == "models" and parts[0] in packages and parts[0] != app:
                 violations.append(

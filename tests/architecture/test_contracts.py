@@ -134,6 +134,12 @@ def test_views_using_their_own_models_and_other_apps_selectors_are_allowed(here)
                 from django.contrib.auth.models import Group
                 """,
             "alpha/services.py": "from beta.models import Cart\n",  # not a view
+            "alpha/account_views.py": """\
+                from typing import TYPE_CHECKING
+
+                if TYPE_CHECKING:
+                    from beta.models import Cart  # an annotation only
+                """,
             "beta/models.py": "class Cart: ...\n",
             "beta/selectors.py": "from beta.models import Cart\n",
         },

@@ -38,7 +38,7 @@ def test_the_check_finds_a_step_that_is_gone(tmp_path):
     module.write_text("def present():\n    pass\n\nTABLE = {}\n")
 
     assert _defined(module) == {"present", "TABLE"}
-    assert STEP.findall("`orders/services.py: order_place` and `a.py: b`") == [
-        ("orders/services.py", "order_place"),
+    assert STEP.findall("`orders/checkout/placement.py: order_place` and `a.py: b`") == [
+        ("orders/checkout/placement.py", "order_place"),
         ("a.py", "b"),
     ]

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser
 
 from cart.models import Cart
 from orders.checkout.steps import checkout_addresses_set, checkout_get
-from orders.fulfilment import order_ship
+from orders.lifecycle.fulfilment import order_ship
 from tests.browser.conftest import VIEWPORTS, Tab, open_tab
 from tests.cart.factories import cart_with, product_with_variants
 from tests.conftest import AXE

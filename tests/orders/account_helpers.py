@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from cart.models import Cart
+from orders.checkout.placement import order_place
+from orders.lifecycle.payment import order_mark_paid
 from orders.models import Order
-from orders.services import order_mark_paid, order_place
 from shipping.models import Shipment, ShippingMethod, TrackingEvent
 from shipping.services import ShipmentLineInput, shipment_create
 from tests.orders.factories import cart_of, checkout_ready, germany, pay, stocked_variants

@@ -18,8 +18,8 @@ from orders.checkout.steps import (
     checkout_get,
     checkout_shipping_set,
 )
+from orders.lifecycle.payment import order_payment_card_submit
 from orders.models import Checkout, Order
-from orders.payment_flow import order_payment_card_submit
 from payments.cards import card_digits
 from payments.gateways.base import CardDetails
 from payments.models import Payment

@@ -7,8 +7,9 @@ from decimal import Decimal
 from accounts.models import User
 from cart.models import Cart
 from catalog.models import Variant
+from orders.checkout.placement import order_place
+from orders.lifecycle.payment import order_mark_paid
 from orders.models import Order
-from orders.services import order_mark_paid, order_place
 from payments.models import Payment
 from payments.selectors import payment_get_for_order
 from shipping.models import ShippingMethod

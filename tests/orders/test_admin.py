@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from catalog.models import StockMovement
 from orders.admin.order_actions import ACTIONS
-from orders.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.returns import return_request
 from orders.models import Order, OrderEmail, OrderEvent, Return
-from orders.returns import return_request
 from shipping.models import Shipment
 from tests.factories import UserFactory
 from tests.orders.staff_helpers import line_ids, paid_order, payment_of

@@ -4,7 +4,7 @@ error, a message, a 4xx), never a 500, and changes nothing."""
 import pytest
 from django.urls import reverse
 
-from orders.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
 from orders.models import Order, Return
 from tests.factories import UserFactory
 from tests.orders.staff_helpers import line_ids, paid_order, payment_of

@@ -9,9 +9,11 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import StockMovement
-from orders.cancellation import order_cancel
+from orders.checkout.placement import order_place
+from orders.lifecycle.cancellation import order_cancel
+from orders.lifecycle.payment import order_mark_paid
+from orders.lifecycle.transitions import OrderStateError
 from orders.models import Order, OrderEvent
-from orders.services import OrderStateError, order_mark_paid, order_place
 from payments.errors import GatewayError
 from payments.gateways.testmode import TestGateway
 from payments.models import Payment, Refund

@@ -16,10 +16,10 @@ from django.utils import timezone
 
 from catalog.models import Product, StockMovement
 from orders import emails
+from orders.checkout.placement import order_place
 from orders.checkout.steps import CheckoutError
+from orders.lifecycle.payment import order_mark_paid, order_payment_card_submit, orders_unpaid_expire
 from orders.models import Order, OrderEvent
-from orders.payment_flow import order_payment_card_submit, orders_unpaid_expire
-from orders.services import order_mark_paid, order_place
 from payments.gateways.base import CardDetails
 from payments.models import Payment, Refund
 from payments.services import payment_test_card_submit

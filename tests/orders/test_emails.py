@@ -9,9 +9,9 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
+from orders.checkout.placement import order_place
 from orders.emails import order_confirmation_send, order_confirmations_resend
 from orders.models import Order
-from orders.services import order_place
 from orders.tasks import order_confirmation_send as order_confirmation_send_task
 from tests.orders.factories import cart_of, checkout_ready, germany, pay, stocked_variants
 from tests.promotions.factories import PromoCodeFactory

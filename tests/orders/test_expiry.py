@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from catalog import stock
 from catalog.models import StockMovement
-from orders import payment_flow
+from orders.checkout.placement import order_place
+from orders.lifecycle import payment as order_payment
+from orders.lifecycle.payment import order_mark_paid
 from orders.models import Order, OrderEvent
-from orders.services import order_mark_paid, order_place
 from orders.tasks import orders_unpaid_expire as orders_unpaid_expire_task
 from payments.models import Payment, Refund
 from payments.services import payment_test_card_submit
@@ -90,11 +91,11 @@ def test_orders_still_within_their_reservation_or_paid_are_left_alone(
     with django_capture_on_commit_callbacks(execute=True):
         pay(paid)
 
-    assert payment_flow.orders_unpaid_expire(now=timezone.now() + timedelta(minutes=14)) == 0
+    assert order_payment.orders_unpaid_expire(now=timezone.now() + timedelta(minutes=14)) == 0
 
     assert Order.objects.get(pk=waiting.pk).status == Order.Status.PENDING_PAYMENT
     assert Order.objects.get(pk=paid.pk).status == Order.Status.PAID
-    assert payment_flow.orders_unpaid_expire(now=timezone.now() + timedelta(minutes=16)) == 1
+    assert order_payment.orders_unpaid_expire(now=timezone.now() + timedelta(minutes=16)) == 1
     assert Order.objects.get(pk=waiting.pk).status == Order.Status.CANCELLED
     assert Order.objects.get(pk=paid.pk).status == Order.Status.PAID
 
@@ -114,7 +115,7 @@ def test_a_payment_the_gateway_confirmed_late_is_honoured_not_cancelled(
     _expire(order)
 
     with django_capture_on_commit_callbacks(execute=True):
-        cancelled = payment_flow.orders_unpaid_expire()
+        cancelled = order_payment.orders_unpaid_expire()
 
     assert cancelled == 0
     order.refresh_from_db()
@@ -141,14 +142,14 @@ def test_one_order_that_cannot_be_expired_does_not_stop_the_others(method, monke
             raise RuntimeError("database hiccup")
         return release(**kwargs)
 
-    monkeypatch.setattr("orders.services.stock_release", release_failing_once)
+    monkeypatch.setattr("orders.lifecycle.cancellation.stock_release", release_failing_once)
 
-    assert payment_flow.orders_unpaid_expire() == 1
+    assert order_payment.orders_unpaid_expire() == 1
 
     statuses = dict(Order.objects.values_list("number", "status"))
     assert sorted(statuses.values()) == ["cancelled", "pending_payment"]
     assert statuses[calls[0]] == "pending_payment"  # tried again on the next run
-    assert payment_flow.orders_unpaid_expire() == 1
+    assert order_payment.orders_unpaid_expire() == 1
     assert set(Order.objects.values_list("status", flat=True)) == {"cancelled"}
 
 
@@ -159,7 +160,7 @@ def test_money_arriving_for_a_cancelled_order_is_refunded_once_with_an_event(
     order = _placed(method, (lamp, 1))
     attempt = start(order)
     _expire(order)
-    payment_flow.orders_unpaid_expire()  # its after-commit cancel of the attempt never ran
+    order_payment.orders_unpaid_expire()  # its after-commit cancel of the attempt never ran
     assert Order.objects.get(pk=order.pk).status == Order.Status.CANCELLED
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -190,7 +191,7 @@ def test_an_authorisation_arriving_for_a_cancelled_order_is_voided(
     order = _placed(method, (lamp, 1))
     start(order)
     _expire(order)
-    payment_flow.orders_unpaid_expire()
+    order_payment.orders_unpaid_expire()
 
     with django_capture_on_commit_callbacks(execute=True):
         authorised = pay(order)

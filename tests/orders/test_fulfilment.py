@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from orders.fulfilment import order_mark_delivered, order_ship, order_shipment_changed
+from orders.checkout.placement import order_place
+from orders.lifecycle.fulfilment import order_mark_delivered, order_ship, order_shipment_changed
+from orders.lifecycle.payment import order_mark_paid
+from orders.lifecycle.transitions import OrderStateError
 from orders.models import Order, OrderEvent
-from orders.services import OrderStateError, order_mark_paid, order_place
 from payments.models import Payment
 from shipping.carriers.base import TrackingEventData, TrackingUpdate
 from shipping.models import Shipment

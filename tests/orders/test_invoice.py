@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from orders.checkout.placement import order_place
 from orders.invoices import order_invoice_pdf
-from orders.services import order_place
 from tests.factories import UserFactory
 from tests.orders.account_helpers import paid_order
 from tests.orders.factories import cart_of, checkout_ready, germany, stocked_variants

@@ -5,10 +5,10 @@ once."""
 
 import pytest
 
-from orders.cancellation import order_cancel
-from orders.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.cancellation import order_cancel
+from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.returns import return_approve, return_receive, return_refund, return_request
 from orders.models import Order, OrderEvent, Return
-from orders.returns import return_approve, return_receive, return_refund, return_request
 from payments.models import Payment, Refund
 from shipping.models import Shipment
 from tests.concurrency import run_in_threads

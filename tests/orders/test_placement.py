@@ -15,10 +15,10 @@ from cart.models import CartLine, TaxRate
 from cart.services import cart_line_update
 from catalog.models import StockMovement
 from catalog.stock import stock_reserve
+from orders.checkout.placement import order_number_new, order_place
 from orders.checkout.steps import CheckoutError, checkout_get
+from orders.lifecycle.payment import order_mark_paid, orders_unpaid_expire
 from orders.models import Order, OrderEvent
-from orders.payment_flow import orders_unpaid_expire
-from orders.services import order_mark_paid, order_number_new, order_place
 from payments.models import Payment
 from promotions.models import PromoCode, Redemption
 from tests.orders.factories import (

@@ -27,18 +27,19 @@ from django.urls import reverse
 from accounts.models import User
 from cart.models import Cart
 from catalog.models import Variant
-from orders.cancellation import order_cancel
+from orders.checkout.placement import order_place
 from orders.checkout.steps import (
     checkout_addresses_set,
     checkout_contact_set,
     checkout_get,
     checkout_shipping_set,
 )
-from orders.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.cancellation import order_cancel
+from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.payment import order_mark_paid
+from orders.lifecycle.returns import return_request
 from orders.models import Checkout, Order, OrderEmail, Return
 from orders.privacy import account_delete, personal_data_export
-from orders.returns import return_request
-from orders.services import order_mark_paid, order_place
 from payments.models import Payment, WebhookEvent
 from shipping.models import Shipment, ShippingMethod, TrackingEvent
 from shop.outbox import outbound_email_queue

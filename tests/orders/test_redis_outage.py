@@ -226,7 +226,7 @@ def test_a_payment_confirmed_by_webhook_while_redis_is_down_pays_its_order(own_r
 def test_a_reaction_that_fails_undoes_the_webhook_which_answers_500_and_is_heard_again(
     own_redis, lamp, settings, monkeypatch
 ):
-    from orders import services
+    from orders.lifecycle import payment as order_payment
 
     settings.STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
     germany()
@@ -239,7 +239,7 @@ def test_a_reaction_that_fails_undoes_the_webhook_which_answers_500_and_is_heard
     def broken(*args, **kwargs):
         raise ConnectionError("something the order needs is down")
 
-    monkeypatch.setattr(services, "stock_commit", broken)
+    monkeypatch.setattr(order_payment, "stock_commit", broken)
     response = signed_post(Client(), event, gateway="stripe")
 
     assert response.status_code == 500

@@ -8,9 +8,11 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import StockMovement
+from orders.checkout.placement import order_place
+from orders.lifecycle.payment import order_mark_paid
+from orders.lifecycle.refunds import lines_refund_amount, order_refund
+from orders.lifecycle.transitions import OrderStateError
 from orders.models import Order, OrderEvent
-from orders.refunds import lines_refund_amount, order_refund
-from orders.services import OrderStateError, order_mark_paid, order_place
 from payments.errors import GatewayError
 from payments.gateways.testmode import TestGateway
 from payments.models import Payment, Refund

@@ -11,9 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalog.models import StockMovement
-from orders.fulfilment import order_mark_delivered, order_ship
-from orders.models import Order, OrderEvent, Return
-from orders.returns import (
+from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.returns import (
     ReturnError,
     orders_complete,
     return_approve,
@@ -22,6 +21,7 @@ from orders.returns import (
     return_reject,
     return_request,
 )
+from orders.models import Order, OrderEvent, Return
 from orders.selectors import order_returns
 from tests.factories import UserFactory
 from tests.orders.factories import assert_ledger_balances

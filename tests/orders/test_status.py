@@ -6,8 +6,8 @@ from itertools import product
 
 import pytest
 
+from orders.lifecycle.transitions import OrderStateError, order_transition
 from orders.models import Order, OrderEvent
-from orders.services import OrderStateError, order_transition
 from orders.status import ALLOWED, can_move
 from tests.factories import UserFactory
 

@@ -12,12 +12,12 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from orders.cancellation import order_cancel
 from orders.emails import order_email_queue, order_email_send, order_emails_resend
-from orders.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.cancellation import order_cancel
+from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.refunds import order_refund
+from orders.lifecycle.returns import return_approve, return_request
 from orders.models import OrderEmail
-from orders.refunds import order_refund
-from orders.returns import return_approve, return_request
 from orders.tasks import order_email_send as order_email_send_task
 from tests.orders.staff_helpers import line_ids, paid_order
 

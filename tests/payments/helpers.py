@@ -13,8 +13,8 @@ import pytest
 import requests
 from django.test import Client
 
-from orders import payment_flow
-from orders import services as order_services
+from orders.lifecycle import payment as order_payment
+from orders.lifecycle import payment as payment_flow
 from payments.cards import card_digits
 from payments.gateways.base import CardDetails, signature_header
 from payments.gateways.testmode import SIGNATURE_HEADER, webhook_secret
@@ -53,8 +53,8 @@ def orders_hear(monkeypatch: pytest.MonkeyPatch, record: Callable[[Payment], Non
     def hear(*, number: str, payment: Payment) -> None:
         record(payment)
 
-    monkeypatch.setattr(order_services, "order_mark_paid", hear)
-    monkeypatch.setattr(order_services, "order_payment_failed", hear)
+    monkeypatch.setattr(order_payment, "order_mark_paid", hear)
+    monkeypatch.setattr(order_payment, "order_payment_failed", hear)
 
 
 def captured(*, amount: str = "100.00") -> Payment:

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.template.loader import render_to_string
 
-from orders import services as order_services
-from orders.payment_flow import order_payment_sync
+from orders.lifecycle import payment as order_payment
+from orders.lifecycle.payment import order_payment_sync
 from payments.errors import PaymentError
 from payments.forms import TestAuthenticateForm, TestCardForm
 from payments.models import Payment
@@ -330,7 +330,7 @@ def test_a_failing_reaction_undoes_the_payments_record_so_the_outcome_is_heard_a
 
     payment = start()
     with monkeypatch.context() as patch:
-        patch.setattr(order_services, "order_mark_paid", broken)
+        patch.setattr(order_payment, "order_mark_paid", broken)
         with pytest.raises(RuntimeError, match="orders is down"):
             pay_order(payment)
 

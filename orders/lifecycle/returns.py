@@ -25,9 +25,9 @@ from catalog.models import StockMovement
 from catalog.stock import stock_adjust
 from orders import locks
 from orders.emails import order_email_queue
+from orders.lifecycle.refunds import order_refund
+from orders.lifecycle.transitions import OrderStateError, order_event_write, order_transition
 from orders.models import Order, OrderLine, Return, ReturnLine
-from orders.refunds import order_refund
-from orders.services import OrderStateError, order_event_write, order_transition
 
 RS = Return.Status
 

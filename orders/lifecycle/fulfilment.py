@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from orders import locks
 from orders.emails import order_email_queue
+from orders.lifecycle.payment import order_payment_capture
+from orders.lifecycle.transitions import OrderStateError, order_event_write, order_transition
 from orders.models import Order, OrderLine
-from orders.payment_flow import order_payment_capture
-from orders.services import OrderStateError, order_event_write, order_transition
 from payments.errors import PaymentError
 from payments.models import Payment
 from payments.selectors import payment_get_for_order

@@ -18,8 +18,8 @@ from catalog.models import StockMovement
 from catalog.stock import stock_adjust
 from orders import locks
 from orders.emails import order_email_queue
+from orders.lifecycle.transitions import OrderStateError, order_event_write
 from orders.models import Order, OrderLine
-from orders.services import OrderStateError, order_event_write
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.models import Refund

@@ -10,22 +10,32 @@ its reason is the error's message. Two clicks at once queue on the lock and
 the second finds the order cancelled already: one refund, one event.
 """
 
+import logging
+from collections.abc import Sequence
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import StockMovement, Variant
-from catalog.stock import StockError, stock_adjust
+from catalog.stock import (
+    StockError,
+    stock_adjust,
+    stock_release,
+)
 from orders import locks
 from orders.emails import order_email_queue
+from orders.lifecycle.transitions import OrderStateError, order_stock_lines, order_transition
 from orders.models import Order
-from orders.services import OrderStateError, order_transition, order_unpaid_cancel_locked
 from orders.status import UNPAID
 from payments.errors import PaymentError
-from payments.models import Payment
+from payments.models import ATTEMPT_STATES, Payment
 from payments.selectors import payment_get_for_order
 from payments.services import payment_cancel, payment_refund
+from promotions.services import promo_code_redemption_cancel
+
+logger = logging.getLogger(__name__)
 
 CANCELLABLE = frozenset({*UNPAID, Order.Status.PAID})
 
@@ -103,3 +113,42 @@ def _restock(order: Order, *, by: User | None) -> None:
             )
         except StockError as exc:
             raise OrderStateError(str(exc)) from exc
+
+
+def orders_unpaid_cancel(*, order_ids: Sequence[int], note: str) -> int:
+    """Cancel those of these orders that still await payment (their stock and
+    codes freed, the payment attempt cancelled after commit), locked in
+    primary-key order; returns how many were cancelled. A payment confirmed
+    later for one of them is given back (``order_mark_paid``)."""
+    cancelled = 0
+    for order_id in sorted(order_ids):
+        with transaction.atomic():
+            order = locks.order_lock(order_id=order_id)
+            if order.status in UNPAID:
+                order_unpaid_cancel_locked(order, note=note, by=None)
+                cancelled += 1
+    return cancelled
+
+
+def order_unpaid_cancel_locked(order: Order, *, note: str, by: User | None) -> None:
+    """Release an unpaid order's stock and codes, cancel its payment attempt."""
+    stock_release(lines=order_stock_lines(order), reference=order.number)
+    promo_code_redemption_cancel(order_reference=order.number)
+    order_transition(order=order, to=Order.Status.CANCELLED, by=by, note=note)
+    order.cancelled_at = timezone.now()
+    order.reservation_expires_at = None
+    order.save(update_fields=["cancelled_at", "reservation_expires_at"])
+    payment = payment_get_for_order(order_reference=order.number)
+    if payment is not None and payment.status in ATTEMPT_STATES:
+        number, payment_id = order.number, payment.pk
+        transaction.on_commit(
+            lambda: _payment_cancel_quietly(payment_id=payment_id, number=number), robust=True
+        )
+
+
+def _payment_cancel_quietly(*, payment_id: int, number: str) -> None:
+    payment = Payment.objects.get(pk=payment_id)
+    try:
+        payment_cancel(payment=payment)
+    except Exception:
+        logger.warning("Could not cancel the payment of cancelled order %s", number, exc_info=True)
