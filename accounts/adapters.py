@@ -1,6 +1,7 @@
 """allauth adapters: where the shop's rules meet allauth's flows."""
 
 import base64
+import secrets
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -11,49 +12,28 @@ from allauth.socialaccount.models import SocialApp
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 
-from shop.outbox import outbound_email_queue
+from notifications.kinds import allauth_kind
+from notifications.services import notification_queue
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def render_mail(
-        self,
-        template_prefix: str,
-        email: str | list[str],
-        context: dict[str, Any],
-        headers: dict[str, str] | None = None,
-    ) -> EmailMessage:
-        """allauth's emails in the order emails' layout (``shop/email/base``),
-        signed with the shop's name, in text and HTML. allauth's templates are
-        text only: the HTML shows the same content, its links made clickable."""
-        context = {**context, "shop_name": settings.SHOP_NAME}
-        message = super().render_mail(template_prefix, email, context, headers)
-        if isinstance(message, EmailMultiAlternatives) and not message.alternatives:
-            content = render_to_string(
-                f"{template_prefix}_message.txt",
-                {**context, "email_layout": "account/email/content_only.txt"},
-                allauth_context.request,
-            )
-            headline = str(message.subject).removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX)
-            html = render_to_string(
-                "account/email/message.html",
-                {"headline": headline, "content": content.strip(), "shop_name": settings.SHOP_NAME},
-            )
-            message.attach_alternative(html, "text/html")
-        return message
-
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """allauth's emails (verification, password reset, security notices)
-        go through the outbox: a mail server that is down delays them and is
-        retried, instead of failing the sign-up or reset page with a 500."""
+        go through the outbox, rendered in the shop's layout
+        (``notifications.rendering``): a mail server that is down delays them
+        and is retried, instead of failing the sign-up or reset page with a
+        500. Each sending is its own occasion (a second "resend" sends again)."""
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
-        message = self.render_mail(template_prefix, email, ctx)
-        outbound_email_queue(message=message, purpose=template_prefix.rsplit("/", 1)[-1])
+        notification_queue(
+            kind=allauth_kind(template_prefix).name,
+            key=f"{template_prefix}:{secrets.token_urlsafe(16)}",
+            context=ctx,
+            email=email,
+        )
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -16,7 +16,8 @@ from accounts import privacy
 from accounts.addressing import ADDRESS_FIELDS, address_normalize
 from accounts.locks import user_lock
 from accounts.models import Address, User
-from shop.outbox import outbound_emails_erase, outbound_emails_for
+from notifications.selectors import notifications_for
+from notifications.services import notifications_erase
 
 type DefaultKind = Literal["shipping", "billing"]
 
@@ -176,18 +177,20 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             {"type": authenticator.type, "created_at": _isoformat(authenticator.created_at)}
             for authenticator in Authenticator.objects.filter(user=user).order_by("pk")
         ],
-        # Account emails (verification, password reset, security notices);
-        # emails about orders are listed with each order.
-        "emails_sent": [
+        # Every message: account emails (verification, password reset,
+        # security notices), order emails and in-site notices.
+        "notifications": [
             {
-                "kind": email.purpose,
-                "to": email.recipient,
-                "subject": email.subject,
-                "queued_at": _isoformat(email.created_at),
-                "sent_at": _isoformat(email.sent_at),
+                "kind": notification.kind,
+                "to": notification.email,
+                "subject": notification.subject,
+                "notice": notification.title,
+                "created_at": _isoformat(notification.created_at),
+                "sent_at": _isoformat(notification.sent_at),
+                "read_at": _isoformat(notification.read_at),
             }
-            for email in outbound_emails_for(
-                emails={user.email, *(address.email for address in email_addresses)}
+            for notification in notifications_for(
+                emails={user.email, *(address.email for address in email_addresses)}, user=user
             )
         ],
     }
@@ -201,8 +204,8 @@ def user_delete(*, user: User) -> None:
     orders keep their customer reference). The other apps' parts are erased
     first by ``orders.privacy.account_delete``, which calls this last."""
     user = user_lock(user_id=user.pk)
-    for email in {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}:
-        outbound_emails_erase(email=email)  # owed messages and kept envelopes
+    emails = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    notifications_erase(emails=emails, user=user)  # owed messages, kept envelopes, notices
     _admin_log_erase(user=user)
     Address.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()

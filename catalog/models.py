@@ -226,9 +226,6 @@ class Variant(models.Model):
     stock_on_hand = models.PositiveIntegerField(_("on hand"), default=0, editable=False)
     stock_reserved = models.PositiveIntegerField(_("reserved"), default=0, editable=False)
     low_stock_threshold = models.PositiveIntegerField(_("low-stock threshold"), default=5)
-    # Set in the transaction where the stock fell to the threshold, cleared
-    # when the staff alert went out (or was no longer true): the alert's outbox.
-    low_stock_alert_owed_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
     class Meta:
         verbose_name = _("variant")

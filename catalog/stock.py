@@ -17,13 +17,10 @@ import operator
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from functools import reduce
 
-from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.db.models.expressions import Combinable
@@ -34,8 +31,7 @@ from django.utils.translation import gettext as _
 from catalog.locks import products_lock, variants_lock
 from catalog.models import Product, StockMovement, Variant
 from catalog.services import product_listing_refresh
-from shop.celery import EMAIL_RETRIES
-from shop.outbox import owed_for_resending
+from notifications.services import notification_queue
 from shop.sites import shop_url
 
 Reason = StockMovement.Reason
@@ -250,80 +246,40 @@ def stock_commit(
     return movements
 
 
-def stock_low_alert_send(*, variant_id: int) -> bool:
-    """Email the active staff that a variant is running low, once per time
-    it fell (``low_stock_alert_owed_at``). Skipped (False) when nothing is
-    owed, the variant is gone or was restocked since, or nobody is staff.
-    The variant's row is locked only to claim the alert, not while the mail
-    server answers; a failure to send owes it again and raises for a retry."""
-    with transaction.atomic():
-        variant = Variant.objects.select_for_update().select_related("product").filter(pk=variant_id).first()
-        if variant is None or variant.low_stock_alert_owed_at is None:
-            return False
-        owed_at = variant.low_stock_alert_owed_at
-        Variant.objects.filter(pk=variant.pk).update(low_stock_alert_owed_at=None)
-    if variant.stock_available > variant.low_stock_threshold:
-        return False
-    recipients = list(
+def stock_low_alert_queue(*, variants: Iterable[Variant]) -> int:
+    """Owe each active staff member the low-stock email of each of these
+    variants (locked, just fallen to their threshold), in the stock change's
+    transaction: one per fall, sent after commit by the outbox. Returns how
+    many were owed."""
+    staff = list(
         get_user_model()
         ._default_manager.filter(is_staff=True, is_active=True)
         .exclude(email="")
         .order_by("email")
-        .values_list("email", flat=True)
+        .only("pk", "email")
     )
-    if not recipients:
-        return False
-    try:
-        _stock_low_message(variant, recipients).send()
-    except Exception:
-        # Owed again (unless it fell anew meanwhile, which owes it anyway).
-        Variant.objects.filter(pk=variant.pk, low_stock_alert_owed_at__isnull=True).update(
-            low_stock_alert_owed_at=owed_at
-        )
-        raise
-    return True
-
-
-# After commit of the stock change; the variant row says whether the alert
-# is still owed, so a retry after a success sends nothing twice. Defined
-# beside its service (the stock changes queue it), not in tasks.py.
-@shared_task(name="catalog.tasks.stock_low_alert_send", **EMAIL_RETRIES)
-def stock_low_alert_send_task(variant_id: int) -> bool:
-    return stock_low_alert_send(variant_id=variant_id)
-
-
-def stock_low_alerts_resend(*, now: datetime | None = None) -> int:
-    """Queue the alerts owed long enough (their task was lost with the
-    broker, or gave up; ``shop.outbox.owed_for_resending``); returns how many
-    were queued."""
-    owed = Variant.objects.filter(**owed_for_resending("low_stock_alert_owed_at", now=now))
-    variant_ids = list(owed.values_list("pk", flat=True))
-    for variant_id in variant_ids:
-        stock_low_alert_send_task.delay(variant_id)
-    return len(variant_ids)
-
-
-def _stock_low_message(variant: Variant, recipients: list[str]) -> EmailMessage:
-    values = {
-        "sku": variant.sku,
-        "title": variant.product.title,
-        "available": variant.stock_available,
-        "on_hand": variant.stock_on_hand,
-        "reserved": variant.stock_reserved,
-        "threshold": variant.low_stock_threshold,
-        "url": shop_url(reverse("admin:catalog_variant_change", args=[variant.pk])),
-    }
-    subject = _("Low stock: %(sku)s %(title)s (%(available)d available)") % values
-    body = (
-        _(
-            "%(title)s, variant %(sku)s, is running low.\n\n"
-            "Available: %(available)d (on hand %(on_hand)d, reserved %(reserved)d)\n"
-            "Low-stock threshold: %(threshold)d\n\n"
-            "Restock it in the admin: %(url)s\n"
-        )
-        % values
-    )
-    return EmailMessage(subject=subject, body=body, to=recipients)
+    fell_at = timezone.now().strftime("%Y%m%dT%H%M%S.%f")
+    owed = 0
+    for variant in variants:
+        values = {
+            "sku": variant.sku,
+            "title": variant.product.title,
+            "available": variant.stock_available,
+            "on_hand": variant.stock_on_hand,
+            "reserved": variant.stock_reserved,
+            "threshold": variant.low_stock_threshold,
+            "url": shop_url(reverse("admin:catalog_variant_change", args=[variant.pk])),
+        }
+        for person in staff:
+            notification_queue(
+                kind="catalog.low_stock",
+                key=f"{variant.pk}:{fell_at}:{person.pk}",
+                context=values,
+                params=values,
+                email=person.email,
+            )
+            owed += 1
+    return owed
 
 
 # --- Internals ----------------------------------------------------------------
@@ -424,6 +380,4 @@ def _after_change(
         if available_before[pk] > row.low_stock_threshold >= row.stock_available
     ]
     if fell:
-        Variant.objects.filter(pk__in=fell).update(low_stock_alert_owed_at=timezone.now())
-    for pk in fell:
-        stock_low_alert_send_task.delay_on_commit(pk)
+        stock_low_alert_queue(variants=[locked[pk] for pk in sorted(fell)])

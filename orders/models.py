@@ -81,7 +81,6 @@ class Order(models.Model):
     # What the order was made from (lines, prices, codes, addresses, method):
     # a second "Pay" on an unchanged checkout finds this order again.
     fingerprint = models.CharField(max_length=64, blank=True, editable=False)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     paid_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
@@ -214,29 +213,3 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.order_line_id}"
-
-
-class OrderEmail(models.Model):
-    """One status email owed or sent about an order (shipped, refunded, ...):
-    the outbox of status emails. It is written in the transaction of the
-    change it tells about, so the email cannot be lost with a broker outage;
-    ``sent_at`` is set once the mail server took it, so it is never sent
-    twice. ``key`` tells apart two emails of one kind (two shipments, two
-    refunds, two returns)."""
-
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
-    kind = models.CharField(_("kind"), max_length=40)
-    key = models.CharField(_("key"), max_length=100)
-    created_at = models.DateTimeField(_("queued"), auto_now_add=True, db_index=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("order email")
-        verbose_name_plural = _("order emails")
-        ordering = ("created_at", "pk")
-        constraints = (
-            models.UniqueConstraint(fields=("order", "kind", "key"), name="orders_email_once_per_key"),
-        )
-
-    def __str__(self) -> str:
-        return f"{self.order}: {self.kind} ({self.key})"

@@ -31,7 +31,6 @@ from operator import or_
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -42,10 +41,10 @@ from accounts.models import User
 from accounts.privacy import erased_email
 from accounts.services import user_data_export, user_delete
 from cart.services import cart_erase, cart_export
-from orders.email_kinds import STATUS_EMAILS
-from orders.emails import CONFIRMATION_SUBJECT
+from notifications.selectors import notifications_for
+from notifications.services import notification_queue
 from orders.lifecycle.cancellation import orders_unpaid_cancel
-from orders.models import Checkout, Order, OrderEmail, OrderEvent, OrderLine, Return, ReturnLine
+from orders.models import Checkout, Order, OrderEvent, OrderLine, Return, ReturnLine
 from payments.privacy import payments_erase, payments_export
 from promotions.privacy import redemptions_erase, redemptions_export
 from shipping.privacy import shipments_erase, shipments_export
@@ -81,36 +80,34 @@ def _isoformat(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
-def _emails_export(order: Order) -> list[dict[str, Any]]:
-    names = {"shop": settings.SHOP_NAME, "number": order.number}
-    sent = []
-    if order.confirmation_sent_at:
-        sent.append(
+def _emails_by_order(user: User, emails: list[str]) -> dict[str, list[dict[str, Any]]]:
+    """The messages about each order (by number), in one query."""
+    by_number: dict[str, list[dict[str, Any]]] = {}
+    for notification in notifications_for(emails=[user.email, *emails], user=user).filter(
+        kind__startswith="order."
+    ):
+        by_number.setdefault(notification.key.partition(":")[0], []).append(
             {
-                "kind": "confirmation",
-                "subject": str(CONFIRMATION_SUBJECT) % names,
-                "sent_at": _isoformat(order.confirmation_sent_at),
+                "kind": notification.kind.removeprefix("order."),
+                "subject": notification.subject,
+                "notice": notification.title,
+                "sent_at": _isoformat(notification.sent_at),
             }
         )
-    for email in order.emails.all():
-        subject = STATUS_EMAILS[email.kind].subject if email.kind in STATUS_EMAILS else email.kind
-        sent.append(
-            {"kind": email.kind, "subject": str(subject) % names, "sent_at": _isoformat(email.sent_at)}
-        )
-    return sent
+    return by_number
 
 
 def orders_export(user: User) -> list[dict[str, Any]]:
     """Every order of the person with its lines, history, payments (card
     brand and last four only), shipments, returns and the emails sent about
     it; a constant number of queries however many orders."""
+    emails = _verified_emails(user)
     orders = list(
-        person_orders(user)
+        person_orders(user, emails=emails)
         .order_by("created_at", "pk")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("pk")),
             Prefetch("events", queryset=OrderEvent.objects.order_by("created_at", "pk")),
-            Prefetch("emails", queryset=OrderEmail.objects.order_by("created_at", "pk")),
             Prefetch(
                 "returns",
                 queryset=Return.objects.order_by("created_at", "pk").prefetch_related(
@@ -122,6 +119,7 @@ def orders_export(user: User) -> list[dict[str, Any]]:
     numbers = [order.number for order in orders]
     payments = payments_export(order_references=numbers) if numbers else {}
     shipments = shipments_export(references=numbers) if numbers else {}
+    messages = _emails_by_order(user, emails)
     return [
         {
             "number": order.number,
@@ -185,7 +183,7 @@ def orders_export(user: User) -> list[dict[str, Any]]:
                 }
                 for ret in order.returns.all()
             ],
-            "emails": _emails_export(order),
+            "emails": messages.get(order.number, []),
         }
         for order in orders
     ]
@@ -215,7 +213,6 @@ def orders_erase(user: User) -> None:
     Order.objects.bulk_update(orders, ["email", "fingerprint", "shipping_address", "billing_address"])
     order_ids = [order.pk for order in orders]
     _returns_erase(order_ids)
-    OrderEmail.objects.filter(order_id__in=order_ids, sent_at__isnull=True).delete()
     Checkout.objects.filter(Q(order_id__in=order_ids) | _by_email("email", [user.email, *emails])).delete()
     numbers = [order.number for order in orders]
     payments_erase(order_references=numbers)
@@ -260,7 +257,10 @@ def account_delete(*, user: User) -> None:
     fields of paid ones), then the account itself is anonymised, in one
     transaction holding the user's row."""
     user = user_lock(user_id=user.pk)
+    email = user.email
     cart_erase(user)
     orders_erase(user)
     redemptions_erase(user)
     user_delete(user=user)
+    # The last message to the address, after every other was erased.
+    notification_queue(kind="account.deleted", key=f"user:{user.pk}", context={"email": email}, email=email)

@@ -1,28 +1,17 @@
 """Celery tasks of orders: an id in, one service call, retries here.
 
-The tasks that services queue are defined beside their service, so that a
-service need not import this module, which imports the services:
-``orders.emails`` (the confirmation and the status emails) and
-``orders.lifecycle.fulfilment`` (a shipment's tracking refresh). They are named here
-too, as workers import this module."""
+The task that a service queues is defined beside it, so that the service
+need not import this module, which imports the services:
+``orders.lifecycle.fulfilment`` (a shipment's tracking refresh). It is named
+here too, as workers import this module. Emails about orders are the
+notifications outbox's (``orders.notices``)."""
 
 from celery import shared_task
 
-from orders import emails
-from orders.emails import order_confirmation_send_task as order_confirmation_send
-from orders.emails import order_email_send_task as order_email_send
 from orders.lifecycle import payment, returns
 from orders.lifecycle.fulfilment import shipment_tracking_refresh_task as shipment_tracking_refresh
 from shipping.services import shipments_to_track
 from shop.celery import ShopTask
-
-
-@shared_task(base=ShopTask, name="orders.order_confirmations_resend")
-def order_confirmations_resend() -> int:
-    """Beat: the paid orders whose confirmation never went out (the broker
-    was down after the payment, or every retry failed) are queued again, and
-    so are the status emails still owed."""
-    return emails.order_confirmations_resend() + emails.order_emails_resend()
 
 
 @shared_task(base=ShopTask, name="orders.orders_unpaid_expire")
@@ -49,9 +38,6 @@ def shipments_tracking_poll() -> int:
 
 
 __all__ = [
-    "order_confirmation_send",
-    "order_confirmations_resend",
-    "order_email_send",
     "orders_complete",
     "orders_unpaid_expire",
     "shipment_tracking_refresh",

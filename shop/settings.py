@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.facebook",
     "django.contrib.postgres",
     "shop",
+    "notifications",
     "accounts",
     "catalog",
     "cart",
@@ -237,10 +238,7 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Keys are registered task names (tests/shop/test_celery.py checks each one
 # matches a task, and that every task sending email is on "email").
 CELERY_TASK_ROUTES = {
-    "orders.order_confirmation_send": {"queue": "email"},
-    "shop.outbound_email_send": {"queue": "email"},
-    "orders.order_email_send": {"queue": "email"},
-    "catalog.tasks.stock_low_alert_send": {"queue": "email"},
+    "notifications.notification_send": {"queue": "email"},
     "shipping.*": {"queue": "carriers"},
     # Tracking is the carriers' work; orders follow it in the same task.
     "orders.shipment_tracking_refresh": {"queue": "carriers"},
@@ -248,10 +246,9 @@ CELERY_TASK_ROUTES = {
 }
 # Periodic tasks are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    # The outbox (shop.outbox): messages owed for 30 minutes are queued again.
-    "shop-outbound-emails-resend": {"task": "shop.outbound_emails_resend", "schedule": 600},
-    # The variant row is the low-stock alert's outbox: one owed for 30 minutes is queued again.
-    "catalog-stock-low-alerts-resend": {"task": "catalog.tasks.stock_low_alerts_resend", "schedule": 600},
+    # The outbox (notifications): emails owed for 30 minutes are queued again,
+    # notifications older than 90 days deleted.
+    "notifications-resend": {"task": "notifications.notifications_resend", "schedule": 600},
 }
 CELERY_TIMEZONE = "UTC"
 
@@ -293,6 +290,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop <shop@example.c
 # Links made clickable in HTML emails (urlize) default to https (Django 7's default).
 URLIZE_ASSUME_HTTPS = True
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The logo at the top of every email (an absolute address of a PNG: mail
+# clients show no SVG); by default the shop's static/img/logo.png.
+EMAIL_LOGO_URL = env.str("EMAIL_LOGO_URL", default="")
 
 # --- Integrations chosen by later apps ----------------------------------------
 
@@ -391,13 +391,6 @@ RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_expire", "schedule": 60}
 # Delivered orders become completed once their return window closed.
 CELERY_BEAT_SCHEDULE["orders-complete"] = {"task": "orders.orders_complete", "schedule": 3600}
-# The order row is the confirmation email's outbox, and OrderEmail rows the
-# status emails': one owed for 30 minutes (the broker was down, or every retry
-# failed) is queued again.
-CELERY_BEAT_SCHEDULE["orders-confirmations-resend"] = {
-    "task": "orders.order_confirmations_resend",
-    "schedule": 600,
-}
 
 # --- Accounts ---------------------------------------------------------------
 

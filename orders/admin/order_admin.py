@@ -15,11 +15,12 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notifications.selectors import notifications_about
 from orders.admin.action_pages import ActionPagesMixin, action_page, staff_user
 from orders.admin.order_actions import ACTIONS, OFFERED, order_action_run
 from orders.lifecycle.fulfilment import order_ship
 from orders.lifecycle.transitions import OrderStateError
-from orders.models import Order, OrderEmail, OrderEvent, OrderLine, Return
+from orders.models import Order, OrderEvent, OrderLine, Return
 from orders.pages import address_lines
 from payments.models import Payment
 from payments.selectors import payment_list_for_order, refund_list_for_payment
@@ -90,13 +91,6 @@ class OrderEventInline(_ReadOnlyInline[OrderEvent]):
     fields = readonly_fields = ("created_at", "by", "from_status", "to_status", "note")
 
 
-class OrderEmailInline(_ReadOnlyInline[OrderEmail]):
-    """The status emails owed and sent; one unsent for long is queued again by beat."""
-
-    model = OrderEmail
-    fields = readonly_fields = ("kind", "key", "created_at", "sent_at")
-
-
 class ReturnInline(_ReadOnlyInline[Return]):
     model = Return
     fields = readonly_fields = ("number", "status", "reason", "staff_note", "created_at")
@@ -112,7 +106,7 @@ class OrderAdmin(ActionPagesMixin, admin.ModelAdmin[Order]):
     list_filter = ("status", PaymentStateFilter, "created_at", CountryFilter)
     search_fields = ("number", "email", "shipping_address__full_name", "billing_address__full_name")
     date_hierarchy = "created_at"
-    inlines = (OrderLineInline, OrderEventInline, ReturnInline, OrderEmailInline)
+    inlines = (OrderLineInline, OrderEventInline, ReturnInline)
     actions = ("mark_shipped", "export_csv")
     fields = readonly_fields = (
         "number",
@@ -133,6 +127,7 @@ class OrderAdmin(ActionPagesMixin, admin.ModelAdmin[Order]):
         "billing_address_lines",
         "payments_table",
         "shipments_table",
+        "messages_table",
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -209,6 +204,22 @@ class OrderAdmin(ActionPagesMixin, admin.ModelAdmin[Order]):
             for shipment in shipments_for_reference(reference=order.number)
         ]
         return _table((_("date"), _("carrier"), _("tracking"), _("status"), _("lines")), rows)
+
+    @admin.display(description=gettext_lazy("messages to the customer"))
+    def messages_table(self, order: Order) -> SafeString:
+        """What the outbox owes or sent about this order; an email owed for
+        long is queued again by beat."""
+        rows = [
+            (
+                notification.created_at,
+                notification.kind.removeprefix("order."),
+                notification.email or "—",
+                notification.sent_at or (_("owed") if notification.email else ""),
+                notification.last_error,
+            )
+            for notification in notifications_about(kind_prefix="order.", key_prefix=f"{order.number}:")
+        ]
+        return _table((_("created"), _("kind"), _("email"), _("sent"), _("last error")), rows)
 
     def action_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
         order = get_object_or_404(Order, pk=pk)

@@ -25,9 +25,9 @@ from catalog.stock import (
     stock_release,
 )
 from orders import locks
-from orders.emails import order_email_queue
 from orders.lifecycle.transitions import OrderStateError, order_stock_lines, order_transition
 from orders.models import Order
+from orders.notices import order_notify
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.models import ATTEMPT_STATES, Payment
@@ -64,7 +64,7 @@ def order_cancel(*, order_id: int, by: User | None, note: str = "") -> Order:
         order_unpaid_cancel_locked(order, note=note, by=by)
     else:
         _cancel_paid(order, note=note, by=by)
-    order_email_queue(order=order, kind="cancelled", key="cancelled")
+    order_notify(order=order, kind="cancelled", key="cancelled")
     return order
 
 

@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from orders import locks
-from orders.emails import order_email_queue
 from orders.lifecycle.payment import order_payment_capture
 from orders.lifecycle.transitions import OrderStateError, order_event_write, order_transition
 from orders.models import Order, OrderLine
+from orders.notices import order_notify
 from payments.errors import PaymentError
 from payments.models import Payment
 from payments.selectors import payment_get_for_order
@@ -168,7 +168,7 @@ def order_ship(
         order_event_write(order, by=by, note=note)
     else:
         order_transition(order=order, to=to, by=by, note=note)
-    order_email_queue(order=order, kind="shipped", key=f"shipment:{shipment.pk}")
+    order_notify(order=order, kind="shipped", key=f"shipment:{shipment.pk}")
     return shipment
 
 
@@ -185,7 +185,7 @@ def order_mark_delivered(*, order_id: int, by: User | None = None, note: str = "
             )
     order.delivered_at = timezone.now()
     order.save(update_fields=["delivered_at"])
-    order_email_queue(order=order, kind="delivered", key="delivered")
+    order_notify(order=order, kind="delivered", key="delivered")
     return order
 
 

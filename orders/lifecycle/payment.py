@@ -23,7 +23,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,7 +32,6 @@ from cart.models import Cart
 from cart.services import cart_empty
 from catalog.stock import stock_commit
 from orders import locks
-from orders.emails import order_confirmation_send_task
 from orders.lifecycle.cancellation import order_unpaid_cancel_locked
 from orders.lifecycle.transitions import (
     OrderStateError,
@@ -43,6 +41,7 @@ from orders.lifecycle.transitions import (
 )
 from orders.locks import order_lock_by_number, order_lock_for_payment
 from orders.models import Order
+from orders.notices import order_notify
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.gateways.base import CardDetails
@@ -63,14 +62,19 @@ from payments.services import (
 logger = logging.getLogger(__name__)
 
 
-def _moved[P: (Payment, Payment | None)](payment: Payment, move: Callable[[], P]) -> P:
+def _moved[P: (Payment, Payment | None)](
+    payment: Payment, move: Callable[[], P], *, shopper_watching: bool = True
+) -> P:
     """Run ``move`` (a payments verb on ``payment``) holding the order's lock
-    and the payment's, then move the order with the payment's new status."""
+    and the payment's, then move the order with the payment's new status.
+    ``shopper_watching``: the shopper sees the outcome on the page (their
+    card form, the bank's step, the return from Stripe), so a decline needs
+    no email; a webhook's news reaches nobody unless it is told."""
     with order_lock_for_payment(number=payment.order_reference):
         previous = payment_status_lock(payment_id=payment.pk)
         moved = move()
         if moved is not None:
-            order_payment_follow(payment=moved, previous_status=previous)
+            order_payment_follow(payment=moved, previous_status=previous, tell_customer=not shopper_watching)
     return moved
 
 
@@ -115,7 +119,7 @@ def order_payment_event_apply(*, event: WebhookEvent) -> Payment | None:
     known = webhook_event_payment(event=event)
     if known is None:
         return webhook_event_apply(event=event)
-    return _moved(known, lambda: webhook_event_apply(event=event))
+    return _moved(known, lambda: webhook_event_apply(event=event), shopper_watching=False)
 
 
 # --- Expiry -------------------------------------------------------------------------------
@@ -157,7 +161,7 @@ def _order_expire(*, number: str) -> int:
     return 1
 
 
-def order_payment_follow(*, payment: Payment, previous_status: str) -> None:
+def order_payment_follow(*, payment: Payment, previous_status: str, tell_customer: bool = False) -> None:
     """The order moves with its payment's new status: money confirmed pays it
     (or is given back if the order was cancelled meanwhile), a decline is
     written on an order awaiting payment. Nothing happens when the status did
@@ -167,7 +171,7 @@ def order_payment_follow(*, payment: Payment, previous_status: str) -> None:
     if payment.status in (Payment.Status.CAPTURED, Payment.Status.AUTHORIZED):
         order_mark_paid(number=payment.order_reference, payment=payment)
     elif payment.status == Payment.Status.FAILED:
-        order_payment_failed(number=payment.order_reference, payment=payment)
+        order_payment_failed(number=payment.order_reference, payment=payment, tell_customer=tell_customer)
 
 
 def order_mark_paid(*, number: str, payment: Payment) -> Order | None:
@@ -233,23 +237,27 @@ def _order_paid(order: Order, *, note: str) -> Order:
     cart = Cart.objects.filter(checkout__order=order).first()
     if cart is not None:
         cart_empty(cart=cart)
-    # Robust: a broker that is down must not fail the payment's reaction; the
-    # order row is the email's outbox and the sweep queues it later.
-    transaction.on_commit(partial(order_confirmation_send_task.delay, order.pk), robust=True)
+    # Written here, sent after commit: a broker that is down delays it (the
+    # outbox's sweep queues it later) and never fails the payment's reaction.
+    order_notify(order=order, kind="confirmation", key="paid")
     return order
 
 
 @transaction.atomic
-def order_payment_failed(*, number: str, payment: Payment) -> Order | None:
+def order_payment_failed(*, number: str, payment: Payment, tell_customer: bool = False) -> Order | None:
     """The gateway declined the payment of an order awaiting it: written in
     the order's history, while the order stays ``pending_payment``, open to
     another card until its reservation expires (as the checkout issue asks;
-    ``payment_failed`` is left for a failure no card can mend)."""
+    ``payment_failed`` is left for a failure no card can mend). With
+    ``tell_customer`` (news the shopper did not see on the page) they get
+    the "payment declined" email and notice, once per payment."""
     order = locks.order_lock_by_number(number=number)
     if order is None or order.status != Order.Status.PENDING_PAYMENT:
         return order
     reason = payment.failure_message or _("The payment failed.")
     order_event_write(order, note=_("Payment declined: %(reason)s") % {"reason": reason})
+    if tell_customer:
+        order_notify(order=order, kind="payment_failed", key=f"payment:{payment.pk}")
     return order
 
 

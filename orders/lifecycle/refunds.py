@@ -17,9 +17,9 @@ from accounts.models import User
 from catalog.models import StockMovement
 from catalog.stock import stock_adjust
 from orders import locks
-from orders.emails import order_email_queue
 from orders.lifecycle.transitions import OrderStateError, order_event_write
 from orders.models import Order, OrderLine
+from orders.notices import order_notify
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.models import Refund
@@ -98,7 +98,7 @@ def order_refund(
         note += f" {reason}"
     order_event_write(order, by=by, note=note)
     if notify:
-        order_email_queue(order=order, kind="refunded", key=f"refund:{refund.pk}")
+        order_notify(order=order, kind="refunded", key=f"refund:{refund.pk}")
     return refund
 
 

@@ -24,10 +24,10 @@ from accounts.models import User
 from catalog.models import StockMovement
 from catalog.stock import stock_adjust
 from orders import locks
-from orders.emails import order_email_queue
 from orders.lifecycle.refunds import order_refund
 from orders.lifecycle.transitions import OrderStateError, order_event_write, order_transition
 from orders.models import Order, OrderLine, Return, ReturnLine
+from orders.notices import order_notify
 
 RS = Return.Status
 
@@ -120,7 +120,7 @@ def return_request(*, order: Order, user: User | None, lines: Mapping[int, int],
         by=user,
         note=_("Return %(number)s requested: %(reason)s") % {"number": ret.number, "reason": reason},
     )
-    order_email_queue(order=order, kind="return_requested", key=ret.number)
+    order_notify(order=order, kind="return_requested", key=ret.number)
     return ret
 
 
@@ -153,14 +153,14 @@ def _locked(return_id: int) -> Return:
 @transaction.atomic
 def return_approve(*, return_id: int, by: User | None, note: str = "") -> Return:
     ret = _move(_locked(return_id), RS.APPROVED, by=by, note=note)
-    order_email_queue(order=ret.order, kind="return_approved", key=ret.number)
+    order_notify(order=ret.order, kind="return_approved", key=ret.number)
     return ret
 
 
 @transaction.atomic
 def return_reject(*, return_id: int, by: User | None, note: str = "") -> Return:
     ret = _move(_locked(return_id), RS.REJECTED, by=by, note=note)
-    order_email_queue(order=ret.order, kind="return_rejected", key=ret.number)
+    order_notify(order=ret.order, kind="return_rejected", key=ret.number)
     return ret
 
 
@@ -199,7 +199,7 @@ def return_refund(*, return_id: int, by: User | None, note: str = "") -> Return:
         reason=_("Return %(number)s") % {"number": ret.number},
         notify=False,  # the return's own email below says it
     )
-    order_email_queue(order=ret.order, kind="return_refunded", key=ret.number)
+    order_notify(order=ret.order, kind="return_refunded", key=ret.number)
     return ret
 
 

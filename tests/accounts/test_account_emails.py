@@ -1,5 +1,5 @@
 """allauth's emails (verification, password reset, security notices) in the
-order emails' layout, in text and HTML, with the shop's name and address:
+shop's branded layout, in text and HTML, with the shop's name and address:
 none names example.com."""
 
 import re
@@ -13,10 +13,14 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# The layout of every email of the shop (templates/shop/email/base.html).
-HTML_HEAD = '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>'
-BODY = '<body style="font-family: system-ui, sans-serif; color: #1f2933; max-width: 40rem; margin: 0 auto; padding: 1rem;">'  # noqa: E501
-HTML_END = "  <p>Shop</p>\n</body></html>\n"
+# The branded layout of every email (notifications/email/base.html and .txt):
+# the shop's name and address above, links to the shop and the account below.
+TEXT_FOOTER = (
+    "\n\n-- \nShop · https://shop.example.org/\nYour account: https://shop.example.org/accounts/profile/\n"
+)
+HTML_HOME = '<a href="https://shop.example.org/" style="color: #ffffff; text-decoration: none;'
+HTML_FOOTER = '<a href="https://shop.example.org/accounts/profile/" style="color: #1f4e79;">Your account</a>'
+HTML_END = "</html>\n"
 
 
 @pytest.fixture(autouse=True)
@@ -42,12 +46,14 @@ def test_the_verification_email_names_the_shop_in_text_and_html(client):
     assert message.body == (
         "You're receiving this email because user ada@lamp.test has given your email address to register "
         "an account on shop.example.org.\n\n"
-        f"To confirm this is correct, go to {link.group()}\n\n"
-        "Shop"
+        f"To confirm this is correct, go to {link.group()}"
+        f"{TEXT_FOOTER}"
     )
     html = _html(message)
-    assert html.startswith(f"{HTML_HEAD}Please Confirm Your Email Address</title></head>\n{BODY}\n")
-    assert '<h1 style="font-size: 1.4rem;">Please Confirm Your Email Address</h1>' in html
+    assert "<title>[Shop] Please Confirm Your Email Address</title>" in html
+    assert HTML_HOME in html
+    assert HTML_FOOTER in html
+    assert '16px;">Please Confirm Your Email Address</h1>' in html
     assert f'<a href="{link.group()}" rel="nofollow">{link.group()}</a>' in html
     assert html.endswith(HTML_END)
     assert "example.com" not in message.body + html
@@ -62,7 +68,7 @@ def test_the_password_reset_email_has_its_link_in_text_and_html(client):
     link = re.search(r"http://testserver/accounts/password/reset/key/\S+/", str(message.body))
     assert link is not None
     assert message.subject == "[Shop] Password Reset Email"
-    assert message.body.endswith(f"{link.group()}\n\nShop")
+    assert message.body.endswith(f"{link.group()}{TEXT_FOOTER}")
     html = _html(message)
     assert f'<a href="{link.group()}" rel="nofollow">{link.group()}</a>' in html
     assert html.endswith(HTML_END)
@@ -86,7 +92,7 @@ def test_a_security_notice_escapes_what_the_browser_sent(settings):
     (message,) = mail.outbox
     assert message.subject == "[Shop] Password Changed"
     assert "- Browser: <b>Evil</b> & co" in message.body
-    assert message.body.endswith("\n\nShop")
+    assert message.body.endswith(TEXT_FOOTER)
     html = _html(message)
     assert "Browser: &lt;b&gt;Evil&lt;/b&gt; &amp; co" in html
     assert "<b>" not in html

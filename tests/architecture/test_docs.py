@@ -17,6 +17,8 @@ def _defined(path: Path) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.Assign):
             names.update(target.id for target in node.targets if isinstance(target, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
     return names
 
 
@@ -35,9 +37,9 @@ def test_every_step_the_architecture_page_names_exists():
 
 def test_the_check_finds_a_step_that_is_gone(tmp_path):
     module = tmp_path / "flow.py"
-    module.write_text("def present():\n    pass\n\nTABLE = {}\n")
+    module.write_text("def present():\n    pass\n\nTABLE = {}\nKINDS: dict[str, int] = {}\n")
 
-    assert _defined(module) == {"present", "TABLE"}
+    assert _defined(module) == {"present", "TABLE", "KINDS"}
     assert STEP.findall("`orders/checkout/placement.py: order_place` and `a.py: b`") == [
         ("orders/checkout/placement.py", "order_place"),
         ("a.py", "b"),

@@ -1,36 +1,45 @@
-"""Low-stock alerts: one email to the active staff when a variant's available
-stock falls to its threshold or below, sent by Celery after commit."""
+"""Low-stock alerts: when a variant's available stock falls to its threshold
+or below, each active staff member with an email is owed an email (kind
+``catalog.low_stock``), in the stock change's transaction, and the outbox
+(``notifications``) sends it after commit: once per fall, not on every change
+while the stock stays low. A broker or mail server that is down fails no
+stock change; the sweep sends what is owed."""
 
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
-from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from catalog.models import StockMovement, Variant
 from catalog.stock import (
     stock_adjust,
     stock_commit,
-    stock_low_alert_send,
-    stock_low_alerts_resend,
+    stock_low_alert_queue,
     stock_release,
     stock_reserve,
 )
-from catalog.tasks import stock_low_alert_send as stock_low_alert_send_task
+from notifications import services
+from notifications.models import Notification
+from notifications.services import RESEND_AFTER, notifications_resend
 from tests.catalog.factories import ProductFactory
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 Reason = StockMovement.Reason
+STAFF = ["boss@example.com", "stock@example.com"]
 
 
-def _alerts(callbacks: list) -> list:
-    """The alert tasks among the on-commit callbacks (cached pages are also
-    made stale on commit)."""
-    return [callback for callback in callbacks if getattr(callback, "func", None) is not None]
+def _alerts() -> list[Notification]:
+    return list(Notification.objects.filter(kind="catalog.low_stock").order_by("pk"))
+
+
+def _sent() -> list[tuple[str, str]]:
+    """(recipient, subject) of every email sent, sorted."""
+    return sorted((address, str(message.subject)) for message in mail.outbox for address in message.to)
 
 
 @pytest.fixture
@@ -38,6 +47,7 @@ def staff() -> None:
     UserFactory.create(email="stock@example.com", is_staff=True)
     UserFactory.create(email="boss@example.com", is_staff=True, is_superuser=True)
     UserFactory.create(email="gone@example.com", is_staff=True, is_active=False)
+    UserFactory.create(email="", is_staff=True, verified=False)  # no address to write to
     UserFactory.create(email="shopper@example.com")
 
 
@@ -48,33 +58,40 @@ def _variant(*, on_hand: int, threshold: int) -> Variant:
     )
 
 
-def test_crossing_the_threshold_emails_the_active_staff_once_after_commit(
+def test_crossing_the_threshold_emails_each_active_staff_member_once_after_commit(
     staff, django_capture_on_commit_callbacks, settings
 ):
     settings.SHOP_URL = "https://shop.example.org"
     variant = _variant(on_hand=8, threshold=5)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         stock_reserve(lines=[(variant, 3)], reference="CHK-1")
-        assert mail.outbox == []  # nothing before the commit
+        # Owed in the stock change's transaction, sent only after its commit.
+        assert sorted(alert.email for alert in _alerts()) == STAFF
+        assert mail.outbox == []
 
-    assert len(_alerts(callbacks)) == 1
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["boss@example.com", "stock@example.com"]
-    assert message.subject == "Low stock: SHIRT-L Linen shirt (5 available)"
-    assert "Available: 5 (on hand 8, reserved 3)" in message.body
-    assert "Low-stock threshold: 5" in message.body
-    assert f"https://shop.example.org/admin/catalog/variant/{variant.pk}/change/" in message.body
+    subject = "Low stock: SHIRT-L Linen shirt (5 available)"
+    assert _sent() == [(email, subject) for email in STAFF]
+    admin_url = f"https://shop.example.org/admin/catalog/variant/{variant.pk}/change/"
+    for message in mail.outbox:
+        assert "Linen shirt, variant SHIRT-L, is running low." in message.body
+        assert "Available: 5 (on hand 8, reserved 3)" in message.body
+        assert "Low-stock threshold: 5" in message.body
+        assert admin_url in message.body
+        assert isinstance(message, EmailMultiAlternatives)
+        ((html, mimetype),) = message.alternatives
+        assert mimetype == "text/html"
+        assert f'href="{admin_url}"' in str(html)
+    assert all(alert.sent_at is not None for alert in _alerts())
 
 
 def test_no_alert_while_stock_stays_above_the_threshold(staff, django_capture_on_commit_callbacks):
     variant = _variant(on_hand=10, threshold=5)
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         stock_reserve(lines=[(variant, 4)], reference="CHK-1")
 
-    assert _alerts(callbacks) == []
+    assert _alerts() == []
     assert mail.outbox == []
 
 
@@ -83,12 +100,12 @@ def test_no_second_alert_while_stock_stays_low(staff, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         stock_reserve(lines=[(variant, 1)], reference="CHK-1")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         stock_reserve(lines=[(variant, 2)], reference="CHK-2")
         stock_adjust(variant=variant, quantity_change=-1, reason=Reason.ADJUSTMENT, note="Damaged")
 
-    assert _alerts(callbacks) == []
-    assert len(mail.outbox) == 1
+    assert len(_alerts()) == 2  # one per staff member, of the first fall
+    assert len(mail.outbox) == 2
 
 
 def test_a_new_alert_after_stock_went_back_above_and_fell_again(staff, django_capture_on_commit_callbacks):
@@ -100,20 +117,24 @@ def test_a_new_alert_after_stock_went_back_above_and_fell_again(staff, django_ca
         stock_release(lines=[(variant, 2)], reference="CHK-1")  # back to 6
         stock_reserve(lines=[(variant, 1)], reference="CHK-2")  # 5 left: alert again
 
-    assert [m.subject for m in mail.outbox] == [
-        "Low stock: SHIRT-L Linen shirt (4 available)",
-        "Low stock: SHIRT-L Linen shirt (5 available)",
+    assert _sent() == [
+        (email, f"Low stock: SHIRT-L Linen shirt ({available} available)")
+        for email in STAFF
+        for available in (4, 5)
     ]
+    assert len(_alerts()) == 4
 
 
-def test_a_restock_before_the_task_runs_cancels_the_alert(staff, django_capture_on_commit_callbacks):
+def test_a_restock_after_the_fall_does_not_take_the_alert_back(staff, django_capture_on_commit_callbacks):
+    """The alert tells what happened: owed when the stock fell, it is sent
+    even if a delivery arrived before the email went."""
     variant = _variant(on_hand=6, threshold=5)
 
     with django_capture_on_commit_callbacks(execute=True):
         stock_reserve(lines=[(variant, 2)], reference="CHK-1")
-        stock_adjust(variant=variant, quantity_change=10, reason=Reason.RESTOCK, note="")
+        stock_adjust(variant=variant, quantity_change=10, reason=Reason.RESTOCK, note="Delivery")
 
-    assert mail.outbox == []
+    assert _sent() == [(email, "Low stock: SHIRT-L Linen shirt (4 available)") for email in STAFF]
 
 
 def test_an_adjustment_down_to_the_threshold_alerts(staff, django_capture_on_commit_callbacks):
@@ -122,7 +143,7 @@ def test_an_adjustment_down_to_the_threshold_alerts(staff, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=True):
         stock_adjust(variant=variant, quantity_change=-6, reason=Reason.ADJUSTMENT, note="Stocktake")
 
-    assert [m.subject for m in mail.outbox] == ["Low stock: SHIRT-L Linen shirt (3 available)"]
+    assert _sent() == [(email, "Low stock: SHIRT-L Linen shirt (3 available)") for email in STAFF]
 
 
 def test_a_sale_of_reserved_units_does_not_alert_again(staff, django_capture_on_commit_callbacks):
@@ -130,14 +151,14 @@ def test_a_sale_of_reserved_units_does_not_alert_again(staff, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         stock_reserve(lines=[(variant, 2)], reference="ORD-1")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         stock_commit(lines=[(variant, 2)], reference="ORD-1")
 
-    assert _alerts(callbacks) == []
-    assert len(mail.outbox) == 1
+    assert len(_alerts()) == 2
+    assert len(mail.outbox) == 2
 
 
-def test_nothing_is_sent_when_the_transaction_rolls_back(staff, django_capture_on_commit_callbacks):
+def test_nothing_is_owed_nor_sent_when_the_transaction_rolls_back(staff, django_capture_on_commit_callbacks):
     variant = _variant(on_hand=6, threshold=5)
 
     def reserve_then_crash() -> None:
@@ -145,86 +166,108 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(staff, django_capture_o
             stock_reserve(lines=[(variant, 3)], reference="CHK-1")
             raise RuntimeError("payment page crashed")
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         reserve_then_crash()
 
-    assert _alerts(callbacks) == []
+    assert _alerts() == []
     assert mail.outbox == []
     variant.refresh_from_db()
     assert variant.stock_reserved == 0
 
 
-def test_the_alert_is_skipped_without_active_staff(django_capture_on_commit_callbacks):
+def test_nobody_is_alerted_without_active_staff(django_capture_on_commit_callbacks):
     UserFactory.create(email="gone@example.com", is_staff=True, is_active=False)
-    variant = _variant(on_hand=1, threshold=1)
+    UserFactory.create(email="shopper@example.com")
+    variant = _variant(on_hand=6, threshold=5)
 
-    assert stock_low_alert_send(variant_id=variant.pk) is False
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_reserve(lines=[(variant, 2)], reference="CHK-1")
+
+    assert stock_low_alert_queue(variants=[variant]) == 0
+    assert _alerts() == []
     assert mail.outbox == []
+    variant.refresh_from_db()
+    assert variant.stock_reserved == 2
 
 
-def _owed(variant: Variant) -> None:
-    """As the stock change that made it fall leaves it."""
-    Variant.objects.filter(pk=variant.pk).update(low_stock_alert_owed_at=timezone.now())
+@pytest.fixture
+def broker_down(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Queueing a task fails as it does when Redis is gone (until the test
+    calls ``monkeypatch.undo()``); returns the ids it was asked to queue."""
+    queued: list[int] = []
+
+    def refuse(notification_id: int) -> None:
+        queued.append(notification_id)
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(services.notification_send_task, "delay", refuse)
+    return queued
 
 
-def test_the_task_sends_for_a_low_variant_and_skips_a_missing_one(staff):
-    variant = _variant(on_hand=2, threshold=5)
-    _owed(variant)
+def test_a_broker_down_fails_no_stock_change_and_the_sweep_sends_later(
+    staff, broker_down, monkeypatch, django_capture_on_commit_callbacks
+):
+    variant = _variant(on_hand=6, threshold=5)
 
-    assert stock_low_alert_send_task.delay(variant.pk).get() is True
-    assert stock_low_alert_send_task.delay(variant.pk + 1000).get() is False
-    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_reserve(lines=[(variant, 2)], reference="CHK-1")
+
+    variant.refresh_from_db()
+    assert variant.stock_reserved == 2  # the stock change stands
+    assert len(broker_down) == 2  # one try per staff member
+    assert mail.outbox == []
+    owed = _alerts()
+    assert [alert.sent_at for alert in owed] == [None, None]
+
+    monkeypatch.undo()  # the broker is back
+    created_at = owed[0].created_at
+    assert notifications_resend(now=created_at + timedelta(minutes=10)) == 0  # its task may still run
+    assert notifications_resend(now=created_at + RESEND_AFTER + timedelta(minutes=1)) == 2
+    assert notifications_resend(now=created_at + timedelta(minutes=41)) == 0
+    assert _sent() == [(email, "Low stock: SHIRT-L Linen shirt (4 available)") for email in STAFF]
 
 
-def test_a_mail_server_down_twice_is_retried_and_the_alert_arrives(staff, monkeypatch):
-    """Eager tasks (no Redis) retry too: the third attempt sends."""
-    variant = _variant(on_hand=2, threshold=5)
-    _owed(variant)
-    attempts: list[str] = []
+def test_a_mail_server_down_twice_is_retried_and_the_alert_arrives(
+    staff, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Eager tasks (no Redis) retry too: each email's third attempt sends."""
+    variant = _variant(on_hand=6, threshold=5)
+    attempts: dict[str, int] = {}
     send = EmailMessage.send
 
-    def flaky(message, fail_silently=False):
-        attempts.append(message.subject)
-        if len(attempts) <= 2:
+    def flaky(message: EmailMessage, fail_silently: bool = False) -> int:
+        (to,) = message.to
+        attempts[to] = attempts.get(to, 0) + 1
+        if attempts[to] <= 2:
             raise ConnectionRefusedError("mail server down")
         return send(message, fail_silently=fail_silently)
 
     monkeypatch.setattr(EmailMessage, "send", flaky)
 
-    assert stock_low_alert_send_task.delay(variant.pk).get() is True
-    assert len(attempts) == 3
-    assert len(mail.outbox) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_reserve(lines=[(variant, 2)], reference="CHK-1")
+
+    assert attempts == dict.fromkeys(STAFF, 3)
+    assert len(mail.outbox) == 2
+    assert [(alert.attempts, alert.sent_at is not None) for alert in _alerts()] == [(3, True), (3, True)]
 
 
-def test_an_alert_lost_with_the_broker_is_owed_and_the_sweep_sends_it(
-    staff, django_capture_on_commit_callbacks
+def test_a_mail_server_down_for_good_leaves_the_alert_owed_for_the_sweep(
+    staff, monkeypatch, django_capture_on_commit_callbacks
 ):
     variant = _variant(on_hand=6, threshold=5)
-    with django_capture_on_commit_callbacks(execute=False):  # the task never ran
-        stock_reserve(lines=[(variant, 2)], reference="CHK-1")
-    variant.refresh_from_db()
-    owed_at = variant.low_stock_alert_owed_at
-    assert owed_at is not None
 
-    assert stock_low_alerts_resend(now=owed_at + timedelta(minutes=10)) == 0  # its task may still run
-    assert stock_low_alerts_resend(now=owed_at + timedelta(minutes=31)) == 1
-    assert stock_low_alerts_resend(now=owed_at + timedelta(minutes=41)) == 0
-
-    assert [m.subject for m in mail.outbox] == ["Low stock: SHIRT-L Linen shirt (4 available)"]
-    variant.refresh_from_db()
-    assert variant.low_stock_alert_owed_at is None
-
-
-def test_a_mail_server_down_for_good_leaves_the_alert_owed(staff, monkeypatch):
-    variant = _variant(on_hand=2, threshold=5)
-    _owed(variant)
-
-    def refuse(message, fail_silently=False):
+    def refuse(message: EmailMessage, fail_silently: bool = False) -> int:
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr(EmailMessage, "send", refuse)
-    with pytest.raises(ConnectionRefusedError):
-        stock_low_alert_send_task.delay(variant.pk).get()
+    with django_capture_on_commit_callbacks(execute=True):
+        stock_reserve(lines=[(variant, 2)], reference="CHK-1")  # the task gives up; the change stands
 
-    variant.refresh_from_db()
-    assert variant.low_stock_alert_owed_at is not None
+    owed = _alerts()
+    assert [(alert.sent_at, alert.attempts) for alert in owed] == [(None, 11), (None, 11)]
+    assert {alert.last_error for alert in owed} == {"ConnectionRefusedError: mail server down"}
+
+    monkeypatch.undo()
+    assert notifications_resend(now=owed[0].created_at + RESEND_AFTER + timedelta(minutes=1)) == 2
+    assert _sent() == [(email, "Low stock: SHIRT-L Linen shirt (4 available)") for email in STAFF]

@@ -11,10 +11,11 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from catalog.models import StockMovement
+from notifications.models import Notification
 from orders.admin.order_actions import ACTIONS
 from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
 from orders.lifecycle.returns import return_request
-from orders.models import Order, OrderEmail, OrderEvent, Return
+from orders.models import Order, OrderEvent, Return
 from shipping.models import Shipment
 from tests.factories import UserFactory
 from tests.orders.staff_helpers import line_ids, paid_order, payment_of
@@ -214,12 +215,15 @@ def test_a_return_page_offers_the_next_actions_and_each_runs_once(staff_client):
     assert payment_of(order).refunded_amount == Decimal("10.00")
     assert "none: the return is refunded" in staff_client.get(page).content.decode()
     assert staff_client.get(do("ship")).status_code == 404
-    owed = OrderEmail.objects.filter(order=order, key=ret.number).values_list("kind", flat=True)
-    assert list(owed) == [
-        "return_requested",
-        "return_approved",
-        "return_refunded",
+    owed = Notification.objects.filter(key=f"{order.number}:{ret.number}").order_by("pk")
+    assert list(owed.values_list("kind", flat=True)) == [
+        "order.return_requested",
+        "order.return_approved",
+        "order.return_refunded",
     ]  # sent after commit (see test_status_emails)
+    # The order's page lists the messages owed or sent about it.
+    order_page = reverse("admin:orders_order_change", args=[order.pk])
+    assert "return_approved" in staff_client.get(order_page).content.decode()
 
 
 @pytest.fixture

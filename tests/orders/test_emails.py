@@ -1,6 +1,7 @@
-"""The confirmation email: sent after the payment commits, through Celery,
-in HTML and text with the lines and totals, exactly once, also when the mail
-server fails a few times first or the task is lost."""
+"""The confirmation email: owed in the payment's transaction (the outbox,
+``notifications``), sent after it commits through Celery, in HTML and text
+with the lines and totals, exactly once, also when the mail server fails a
+few times first or the task is lost."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -9,10 +10,10 @@ import pytest
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
+from notifications.models import Notification
+from notifications.services import notification_send_task, notifications_resend
 from orders.checkout.placement import order_place
-from orders.emails import order_confirmation_send, order_confirmations_resend
 from orders.models import Order
-from orders.tasks import order_confirmation_send as order_confirmation_send_task
 from tests.orders.factories import cart_of, checkout_ready, germany, pay, stocked_variants
 from tests.promotions.factories import PromoCodeFactory
 
@@ -29,6 +30,10 @@ def placed() -> Order:
         cart_of((lamp, 2), (vase, 1), codes=("TEN",)), germany(), email="ada@example.com"
     )
     return order_place(checkout=checkout, user=None)
+
+
+def confirmation(order: Order) -> Notification:
+    return Notification.objects.get(kind="order.confirmation", key=f"{order.number}:paid")
 
 
 @pytest.fixture
@@ -80,7 +85,9 @@ def test_the_confirmation_lists_lines_and_totals_in_text_and_html(
     assert "EUR 36.00" in html
     assert "EUR 58.90" in html
     assert f'href="https://shop.example.org/orders/{placed.number}/"' in html
-    assert placed.confirmation_sent_at is not None
+    assert confirmation(placed).sent_at is not None
+    # The customer's in-site notice (a guest order: none).
+    assert confirmation(placed).title == ""
 
 
 def test_two_failures_of_the_mail_server_are_retried_and_the_email_arrives_once(
@@ -96,9 +103,10 @@ def test_two_failures_of_the_mail_server_are_retried_and_the_email_arrives_once(
     assert placed.status == Order.Status.PAID
     assert len(attempts) == 3
     assert len(mailoutbox) == 1
-    assert placed.confirmation_sent_at is not None
+    assert confirmation(placed).sent_at is not None
+    assert confirmation(placed).attempts == 3
     # A late duplicate of the task (a redelivery) sends nothing more.
-    assert order_confirmation_send_task.delay(placed.pk).get() is False
+    assert notification_send_task.delay(confirmation(placed).pk).get() is False
     assert len(mailoutbox) == 1
 
 
@@ -114,31 +122,37 @@ def test_a_mail_server_down_for_good_leaves_the_order_paid_and_the_sweep_sends_i
     placed.refresh_from_db()
     assert placed.status == Order.Status.PAID
     assert len(attempts) == 11  # the first try and 10 retries
-    assert placed.confirmation_sent_at is None
+    owed = confirmation(placed)
+    assert owed.sent_at is None
+    assert owed.last_error == "OSError: Connection refused"
     assert mailoutbox == []
-    assert placed.paid_at is not None
-    assert (
-        order_confirmations_resend(now=placed.paid_at + timedelta(minutes=10)) == 0
-    )  # retries may still run
+    assert notifications_resend(now=owed.created_at + timedelta(minutes=10)) == 0  # retries may still run
 
     failures[0] = 0
-    assert order_confirmations_resend(now=placed.paid_at + timedelta(minutes=31)) == 1
+    assert notifications_resend(now=owed.created_at + timedelta(minutes=31)) == 1
 
     assert len(mailoutbox) == 1
-    assert order_confirmations_resend(now=placed.paid_at + timedelta(minutes=41)) == 0
+    assert notifications_resend(now=owed.created_at + timedelta(minutes=41)) == 0
 
 
 def test_an_unpaid_order_gets_no_confirmation(placed, mailoutbox):
-    assert order_confirmation_send(order_id=placed.pk) is False
+    assert not Notification.objects.filter(kind="order.confirmation").exists()
 
     assert mailoutbox == []
 
 
-def test_the_sweep_leaves_old_orders_alone(placed, mailoutbox):
-    Order.objects.filter(pk=placed.pk).update(
-        status=Order.Status.PAID, paid_at=timezone.now() - timedelta(days=4)
+def test_the_sweep_leaves_old_confirmations_alone(
+    placed, django_capture_on_commit_callbacks, mailoutbox, mail_server_down
+):
+    failures, _attempts = mail_server_down
+    failures[0] = 1000
+    with django_capture_on_commit_callbacks(execute=True):
+        pay(placed)
+    Notification.objects.filter(pk=confirmation(placed).pk).update(
+        created_at=timezone.now() - timedelta(days=4)
     )
+    failures[0] = 0
 
-    assert order_confirmations_resend() == 0
+    assert notifications_resend() == 0
 
     assert mailoutbox == []

@@ -16,7 +16,6 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
-from django.core.mail import EmailMessage
 from django.db import connection, models
 from django.db.models import Q, TextField
 from django.db.models.functions import Cast
@@ -27,6 +26,7 @@ from django.urls import reverse
 from accounts.models import User
 from cart.models import Cart
 from catalog.models import Variant
+from notifications.models import Notification
 from orders.checkout.placement import order_place
 from orders.checkout.steps import (
     checkout_addresses_set,
@@ -38,11 +38,10 @@ from orders.lifecycle.cancellation import order_cancel
 from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
 from orders.lifecycle.payment import order_mark_paid
 from orders.lifecycle.returns import return_request
-from orders.models import Checkout, Order, OrderEmail, Return
+from orders.models import Checkout, Order, Return
 from orders.privacy import account_delete, personal_data_export
 from payments.models import Payment, WebhookEvent
 from shipping.models import Shipment, ShippingMethod, TrackingEvent
-from shop.outbox import outbound_email_queue
 from tests.factories import DEFAULT_PASSWORD, AddressFactory, UserFactory
 from tests.orders.factories import cart_of, germany, option_id, pay, stocked_variants
 from tests.promotions.factories import PromoCodeFactory
@@ -147,9 +146,12 @@ def person(django_capture_on_commit_callbacks):
         _order(user)  # pending
         Cart.objects.filter(user=user).delete()
         cart_of((stocked_variants(3, title="Candle")[0], 2), user=user)
-        outbound_email_queue(
-            message=EmailMessage(subject=f"Welcome, {NAME}", body=f"Dear {NAME}", to=[EMAIL]),
-            purpose="email_confirmation",
+        Notification.objects.create(  # an account email, owed and holding the name
+            kind="account.email_confirmation",
+            key="welcome",
+            email=EMAIL,
+            subject=f"Welcome, {NAME}",
+            text=f"Dear {NAME}",
         )
         staff = UserFactory.create(is_staff=True, first_name="Sam", last_name="Staff")
         for obj in (user, address):
@@ -174,9 +176,9 @@ def _occurrences() -> set[tuple[str, object, str, str]]:
             if not isinstance(field, models.CharField | models.TextField | models.JSONField):
                 continue
             rows = (
-                model._base_manager.annotate(text=Cast(field.attname, output_field=TextField()))
-                .filter(reduce(or_, (Q(text__icontains=needle) for needle in NEEDLES.values())))
-                .values_list("pk", "text")
+                model._base_manager.annotate(scanned=Cast(field.attname, output_field=TextField()))
+                .filter(reduce(or_, (Q(scanned__icontains=needle) for needle in NEEDLES.values())))
+                .values_list("pk", "scanned")
             )
             for pk, text in rows:
                 found |= {
@@ -212,20 +214,28 @@ def test_before_deletion_the_scan_finds_the_person_everywhere(person):
         "payments.WebhookEvent",
         "shipping.Shipment",
         "promotions.Redemption",
-        "shop.OutboundEmail",
+        "notifications.Notification",
         "admin.LogEntry",
     } <= tables
 
 
-def test_after_deletion_only_the_invoice_fields_of_paid_orders_hold_the_person(person):
+def test_after_deletion_only_the_invoice_fields_of_paid_orders_hold_the_person(
+    person, django_capture_on_commit_callbacks, mailoutbox
+):
     client, other_device = Client(), Client()
     client.force_login(person)
     other_device.force_login(person)
     paid = Order.objects.get(user=person, paid_at__isnull=False)
 
-    response = client.post(reverse("accounts:delete"), {"confirmation": DEFAULT_PASSWORD})
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:delete"), {"confirmation": DEFAULT_PASSWORD})
 
     assert response.status_code == 302
+    # The last message to the address: sent, and then not even the address is kept.
+    assert [(message.subject, message.to) for message in mailoutbox] == [
+        ("[Shop] Your account was deleted", [EMAIL])
+    ]
     assert _occurrences() == {
         ("orders.Order", paid.pk, "billing_address", "name"),
         ("orders.Order", paid.pk, "billing_address", "street"),
@@ -267,8 +277,11 @@ def test_deletion_keeps_the_records_the_books_need_without_the_person(person):
     assert Shipment.objects.get().destination == {"country_code": "DE"}
     assert Return.objects.get().reason == ""
     assert kept["delivered"].events.filter(note__endswith="requested: [erased]").exists()
-    assert not OrderEmail.objects.filter(sent_at__isnull=True).exists()
-    assert OrderEmail.objects.filter(order=kept["delivered"], kind="shipped").exists()
+    # Every message to the person goes, owed or sent, email or in-site; one
+    # is owed to the old address: the account's deletion, which once sent
+    # keeps no address (test_after_deletion_...).
+    person_messages = Notification.objects.exclude(kind="catalog.low_stock")
+    assert list(person_messages.values_list("kind", "email", "user")) == [("account.deleted", EMAIL, None)]
     assert not Checkout.objects.exists()
     event = WebhookEvent.objects.get()
     assert event.payload["data"]["object"]["billing_details"] is None
@@ -308,9 +321,14 @@ def test_the_export_holds_every_order_with_its_payments_shipments_returns_and_em
     assert delivered["emails"][0]["subject"].endswith(f"Order {delivered['number']} confirmed")
     assert all(email["sent_at"] for email in delivered["emails"])
     assert [email["kind"] for email in orders["cancelled"]["emails"]] == ["cancelled"]
-    assert [(email["kind"], email["subject"]) for email in data["emails_sent"]] == [
-        ("email_confirmation", f"Welcome, {NAME}")
+    account_messages = [
+        (notification["kind"], notification["subject"])
+        for notification in data["notifications"]
+        if notification["kind"].startswith("account.")
     ]
+    assert account_messages == [("account.email_confirmation", f"Welcome, {NAME}")]
+    notices = [notification["notice"] for notification in data["notifications"] if notification["notice"]]
+    assert f"Your order {delivered['number']} is on its way" in notices
 
 
 def test_the_export_takes_as_many_queries_for_many_orders_as_for_one(person):

@@ -12,13 +12,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
-from orders.emails import order_email_queue, order_email_send, order_emails_resend
+from notifications.models import Notification
+from notifications.services import notification_send, notification_send_task, notifications_resend
 from orders.lifecycle.cancellation import order_cancel
 from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
 from orders.lifecycle.refunds import order_refund
 from orders.lifecycle.returns import return_approve, return_request
-from orders.models import OrderEmail
-from orders.tasks import order_email_send as order_email_send_task
+from orders.notices import order_notify
 from tests.orders.staff_helpers import line_ids, paid_order
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +28,12 @@ SEND = EmailMultiAlternatives.send
 
 def _subjects(mailoutbox) -> list[str]:
     return [message.subject for message in mailoutbox]
+
+
+def _about(order, **filters):
+    return Notification.objects.filter(key__startswith=f"{order.number}:", **filters).exclude(
+        kind="order.confirmation"
+    )
 
 
 def test_two_partial_refunds_send_two_refund_emails(django_capture_on_commit_callbacks, mailoutbox):
@@ -41,7 +47,7 @@ def test_two_partial_refunds_send_two_refund_emails(django_capture_on_commit_cal
         order_refund(order_id=order.pk, by=None, amount=Decimal("3.00"), key="b")
 
     assert _subjects(mailoutbox) == [f"[Shop] Refund for order {order.number}"] * 2
-    assert OrderEmail.objects.filter(order=order, kind="refunded", sent_at__isnull=False).count() == 2
+    assert _about(order, kind="order.refunded", sent_at__isnull=False).count() == 2
 
 
 def test_two_shipments_and_two_returns_each_get_their_email(django_capture_on_commit_callbacks, mailoutbox):
@@ -79,10 +85,10 @@ def test_the_task_run_again_sends_nothing_twice(django_capture_on_commit_callbac
     order, _variants = paid_order(1)
     with django_capture_on_commit_callbacks(execute=True):
         order_cancel(order_id=order.pk, by=None)
-    (owed,) = OrderEmail.objects.filter(order=order)
+    (owed,) = _about(order)
 
-    assert order_email_send_task.delay(owed.pk).get() is False
-    assert order_email_send(email_id=owed.pk) is False
+    assert notification_send_task.delay(owed.pk).get() is False
+    assert notification_send(notification_id=owed.pk) is False
 
     assert _subjects(mailoutbox) == [f"[Shop] Order {order.number} cancelled"]
 
@@ -91,6 +97,7 @@ def test_a_lost_task_is_owed_and_the_sweep_sends_it_once(
     django_capture_on_commit_callbacks, mailoutbox, monkeypatch
 ):
     order, _variants = paid_order(1)
+    Notification.objects.all().delete()  # the confirmation, never sent: this test does not commit
     sent_attempts = []
 
     def refuse(message, fail_silently=False):
@@ -100,15 +107,15 @@ def test_a_lost_task_is_owed_and_the_sweep_sends_it_once(
     monkeypatch.setattr(EmailMultiAlternatives, "send", refuse)
     with django_capture_on_commit_callbacks(execute=True):
         order_ship(order_id=order.pk, by=None, carrier="table", tracking_number="T1")
-    (owed,) = OrderEmail.objects.filter(order=order)
+    (owed,) = _about(order)
     assert owed.sent_at is None
     assert len(sent_attempts) == 11  # the first try and 10 retries, then the task gave up
     assert mailoutbox == []
 
     monkeypatch.setattr(EmailMultiAlternatives, "send", SEND)
-    assert order_emails_resend(now=owed.created_at + timedelta(minutes=10)) == 0  # retries may still run
-    assert order_emails_resend(now=owed.created_at + timedelta(minutes=31)) == 1
-    assert order_emails_resend(now=owed.created_at + timedelta(minutes=41)) == 0
+    assert notifications_resend(now=owed.created_at + timedelta(minutes=10)) == 0  # retries may still run
+    assert notifications_resend(now=owed.created_at + timedelta(minutes=31)) == 1
+    assert notifications_resend(now=owed.created_at + timedelta(minutes=41)) == 0
 
     owed.refresh_from_db()
     assert owed.sent_at is not None
@@ -117,10 +124,11 @@ def test_a_lost_task_is_owed_and_the_sweep_sends_it_once(
 
 def test_the_sweep_leaves_old_emails_alone(mailoutbox):
     order, _variants = paid_order(1)
-    OrderEmail.objects.create(order=order, kind="delivered", key="delivered")
-    OrderEmail.objects.update(created_at=timezone.now() - timedelta(days=4))
+    Notification.objects.all().delete()  # the confirmation
+    order_notify(order=order, kind="delivered", key="delivered")
+    Notification.objects.update(created_at=timezone.now() - timedelta(days=4))
 
-    assert order_emails_resend() == 0
+    assert notifications_resend() == 0
     assert mailoutbox == []
 
 
@@ -129,18 +137,18 @@ def test_an_email_rolled_back_with_its_change_is_not_owed(mailoutbox):
 
     def change_that_fails() -> None:
         with transaction.atomic():
-            order_email_queue(order=order, kind="delivered", key="delivered")
+            order_notify(order=order, kind="delivered", key="delivered")
             raise RuntimeError("the change failed")
 
     with pytest.raises(RuntimeError):
         change_that_fails()
 
-    assert not OrderEmail.objects.filter(order=order).exists()
+    assert not _about(order).exists()
     assert mailoutbox == []
 
 
 def test_an_unknown_kind_is_a_programming_error():
     order, _variants = paid_order(1)
 
-    with pytest.raises(ValueError, match="Unknown order email kind"):
-        order_email_queue(order=order, kind="birthday", key="x")
+    with pytest.raises(KeyError, match=r"order\.birthday"):
+        order_notify(order=order, kind="birthday", key="x")

@@ -50,7 +50,7 @@ def orders_hear(monkeypatch: pytest.MonkeyPatch, record: Callable[[Payment], Non
     ``order_payment_failed``, called by ``order_payment_follow``), recorded
     instead of done: these payments have no order."""
 
-    def hear(*, number: str, payment: Payment) -> None:
+    def hear(*, number: str, payment: Payment, **_told: object) -> None:
         record(payment)
 
     monkeypatch.setattr(order_payment, "order_mark_paid", hear)

@@ -53,10 +53,7 @@ def _queue(task_name: str) -> str:
 
 
 def test_slow_work_is_routed_to_its_own_queue():
-    assert _queue("catalog.tasks.stock_low_alert_send") == "email"
-    assert _queue("shop.outbound_email_send") == "email"
-    assert _queue("orders.order_confirmation_send") == "email"
-    assert _queue("orders.order_email_send") == "email"
+    assert _queue("notifications.notification_send") == "email"
     assert _queue("shipping.tasks.carrier_rates_fetch") == "carriers"
     assert _queue("orders.orders_unpaid_expire") == "default"
     assert isinstance(app.conf.beat_schedule, dict)
@@ -70,12 +67,7 @@ def test_every_task_that_sends_email_goes_to_the_email_queue():
         if SMTPException in (getattr(task, "autoretry_for", None) or ())
     )
 
-    assert senders == [
-        "catalog.tasks.stock_low_alert_send",
-        "orders.order_confirmation_send",
-        "orders.order_email_send",
-        "shop.outbound_email_send",
-    ]
+    assert senders == ["notifications.notification_send"]
     assert {name: _queue(name) for name in senders} == dict.fromkeys(senders, "email")
 
 
