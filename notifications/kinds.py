@@ -14,6 +14,7 @@ allauth's prefix, rendered as allauth would, in the shop's layout.
 """
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -85,8 +86,25 @@ _ORDER_SAMPLE = {
     ],
 }
 _ORDER_PARAMS = {"number": _ORDER["number"]}
+
+
+@dataclass(frozen=True)
+class SampleUser:
+    """Who an account email's sample is to: allauth shows a user as its text."""
+
+    email: str = "ada@example.com"
+    first_name: str = "Ada"
+    last_name: str = "Lovelace"
+
+    def __str__(self) -> str:
+        return self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
 _ACCOUNT_SAMPLE = {
-    "user": {"username": "ada", "email": "ada@example.com", "get_full_name": "Ada Lovelace"},
+    "user": SampleUser(),
     "email": "ada@example.com",
     "activate_url": "https://shop.example.com/accounts/confirm-email/MQ:1t2:abc/",
     "password_reset_url": "https://shop.example.com/accounts/password/reset/key/1-set-password/",
@@ -97,6 +115,11 @@ _ACCOUNT_SAMPLE = {
     "to_email": "ada@example.com",
     "deleted_email": "ada@old.example.com",
     "current_site": {"name": "Shop", "domain": "shop.example.com"},
+    # allauth's security notices name where the change came from.
+    "ip": "203.0.113.7",
+    "user_agent": "Firefox on Linux",
+    "timestamp": datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+    "provider": "GitHub",
 }
 
 

@@ -56,7 +56,9 @@ def _render_allauth(kind: Kind, context: dict[str, Any]) -> Rendered:
     subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(
         render_to_string(f"{kind.template}_subject.txt", context).split()
     )
-    text = render_to_string(f"{kind.template}_message.txt", context)
+    text = render_to_string(
+        f"{kind.template}_message.txt", {**context, "email_layout": "notifications/email/base.txt"}
+    )
     content = render_to_string(
         f"{kind.template}_message.txt", {**context, "email_layout": "account/email/content_only.txt"}
     )

@@ -123,8 +123,12 @@ def staff_client(settings: Settings) -> Client:
 @pytest.fixture(autouse=True)
 def _isolated(settings: Settings) -> Iterator[None]:
     """Every test starts with an empty cache (rate limits live there), an
-    empty outbox, and a fast password hasher (Argon2 is tested on its own)."""
+    empty outbox, and a fast password hasher (Argon2 is tested on its own).
+    Email goes through django-anymail's test backend, as production's goes
+    through anymail to an ESP: messages land in ``mail.outbox`` after anymail
+    has checked and normalised them."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MAILERS = {"default": {"BACKEND": "anymail.backends.test.EmailBackend", "OPTIONS": {}}}
     # Pages are asserted as built; the page cache has its own tests.
     settings.CATALOG_PAGE_CACHE_SECONDS = 0
     settings.CATALOG_CARD_CACHE_SECONDS = 0
