@@ -10,6 +10,7 @@ import socket
 from collections.abc import Iterator
 from email.message import Message as MimeMessage
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -64,9 +65,10 @@ def smtp_sink(settings) -> Iterator[Sink]:
     settings.SHOP_URL = SHOP
     settings.SHOP_ADDRESS = "Lamp & Co GmbH\nHauptstraße 1\n10115 Berlin"
     # A variable the templates name but the context lacks shows as a marker.
+    engines: list[dict[str, Any]] = django_settings.TEMPLATES
     settings.TEMPLATES = [
         {**engine, "OPTIONS": {**engine.get("OPTIONS", {}), "string_if_invalid": MARKER}}
-        for engine in django_settings.TEMPLATES
+        for engine in engines
     ]
     yield sink
     controller.stop()
