@@ -6,7 +6,10 @@ item count is kept in the session too, so pages other than the cart's read
 it without a query; each change of the cart refreshes it.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.core import signing
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -82,3 +85,40 @@ def cart_merge_at_login(request: HttpRequest, user: User) -> None:
         messages.warning(request, note)
     if not result.added and not result.notes:
         messages.info(request, _("Your cart is as you left it."))
+
+
+# --- Coming back by a link --------------------------------------------------------------
+
+RESTORE_SALT = "cart.restore"
+RESTORE_MAX_AGE = timedelta(days=14)
+
+
+def cart_restore_token(*, cart: Cart) -> str:
+    """What a reminder's link carries: the cart, signed; it expires."""
+    return signing.dumps(cart.pk, salt=RESTORE_SALT)
+
+
+def cart_restore(request: HttpRequest, token: str) -> str:
+    """The visitor follows a reminder's link to ``token``'s cart. A guest
+    cart becomes this browser's (joined by the cart the browser had, if any);
+    a user's cart needs that user signed in. Returns what happened: "restored",
+    "sign_in" (the cart is a user's: sign in to see it) or "expired" (the
+    link is bad, too old, or its cart is gone)."""
+    try:
+        cart_id = signing.loads(token, salt=RESTORE_SALT, max_age=RESTORE_MAX_AGE)
+    except signing.BadSignature:
+        return "expired"
+    cart = Cart.objects.filter(pk=cart_id).first()
+    if cart is None:
+        return "expired"
+    if cart.user_id is not None:
+        return "restored" if request.user.is_authenticated and request.user.pk == cart.user_id else "sign_in"
+    if request.user.is_authenticated:  # their own cart takes the guest cart's lines
+        cart_merge(source=cart, target=cart_for_request_or_new(request))
+        return "restored"
+    current = cart_for_request(request)
+    if current is not None and current.pk != cart.pk:
+        cart_merge(source=current, target=cart)
+    request.session[SESSION_CART_ID] = cart.pk
+    cart_count_remember(request, cart)
+    return "restored"

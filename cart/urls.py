@@ -12,4 +12,5 @@ urlpatterns = [
     path("promo/", views.cart_promo_apply_view, name="promo_apply"),
     path("promo/remove/", views.cart_promo_remove_view, name="promo_remove"),
     path("empty/", views.cart_empty_view, name="empty"),
+    path("back/<str:token>/", views.cart_restore_view, name="restore"),
 ]

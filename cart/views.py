@@ -32,7 +32,13 @@ from cart.services import (
     cart_promo_apply,
     cart_promo_remove,
 )
-from cart.session import SESSION_CART_COUNT, SESSION_CART_ID, cart_count_remember, cart_for_request
+from cart.session import (
+    SESSION_CART_COUNT,
+    SESSION_CART_ID,
+    cart_count_remember,
+    cart_for_request,
+    cart_restore,
+)
 from promotions.values import Customer, PromoContext, PromoRefused
 
 BODY_TEMPLATE = "cart/_cart_body.html"
@@ -47,6 +53,21 @@ def cart_detail_view(request: HttpRequest) -> HttpResponse:
         messages.warning(request, note)
     cart_count_remember(request, cart, page.count)
     return render(request, "cart/cart_detail.html", {"page": page})
+
+
+@never_cache
+@require_safe
+def cart_restore_view(request: HttpRequest, token: str) -> HttpResponse:
+    """A reminder's link back to the cart (the cart is a guest's in another
+    browser, or a user's who must sign in first)."""
+    outcome = cart_restore(request, token)
+    cart_url = reverse("cart:detail")
+    if outcome == "sign_in":
+        messages.info(request, _("Please sign in to see your cart."))
+        return HttpResponseRedirect(f"{reverse('account_login')}?next={cart_url}")
+    if outcome == "expired":
+        messages.warning(request, _("This link to a cart has expired or is not valid any more."))
+    return HttpResponseRedirect(cart_url)
 
 
 @require_POST

@@ -271,6 +271,21 @@ _KINDS: list[Kind] = [
         _("We received the items and refunded them to your original payment method."),
     ),
     Kind(
+        name="cart.reminder",
+        group=Group.MARKETING,
+        label=_("Items left in the cart"),
+        template="notifications/email/cart_reminder",
+        subject=_("[%(shop)s] Your cart is waiting for you"),
+        site_title=_("Your cart is waiting for you"),
+        sample={
+            "lines": [
+                {"title": "Linen shirt", "quantity": 2, "price": "29.95", "currency": "EUR"},
+                {"title": "Canvas tote", "quantity": 1, "price": "30.00", "currency": "EUR"},
+            ],
+            "cart_url": "https://shop.example.com/cart/back/MQ:1t2:abc/",
+        },
+    ),
+    Kind(
         name="catalog.low_stock",
         group=Group.STAFF,
         label=_("Low stock (to staff)"),

@@ -26,7 +26,8 @@ def layout_context() -> dict[str, Any]:
     return {
         "shop_name": settings.SHOP_NAME,
         "shop_home": shop_url("/"),
-        "shop_address": settings.SHOP_ADDRESS,
+        # As on invoices: SHOP_ADDRESS's lines are split on ";".
+        "shop_address": [line.strip() for line in settings.SHOP_ADDRESS.split(";") if line.strip()],
         "logo_url": settings.EMAIL_LOGO_URL or shop_url(static("img/logo.png")),
         "account_url": shop_url("/accounts/profile/"),
         "orders_url": shop_url("/orders/"),

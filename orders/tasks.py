@@ -8,6 +8,7 @@ notifications outbox's (``orders.notices``)."""
 
 from celery import shared_task
 
+from orders import reminders
 from orders.lifecycle import payment, returns
 from orders.lifecycle.fulfilment import shipment_tracking_refresh_task as shipment_tracking_refresh
 from shipping.services import shipments_to_track
@@ -26,6 +27,12 @@ def orders_complete() -> int:
     return returns.orders_complete()
 
 
+@shared_task(base=ShopTask, name="orders.carts_abandoned_remind")
+def carts_abandoned_remind() -> int:
+    """Beat: carts left with items get one reminder (to people who opted in)."""
+    return reminders.carts_abandoned_remind()
+
+
 # Celery beat runs this every SHIPPING_TRACKING_POLL_SECONDS.
 @shared_task(base=ShopTask, name="orders.shipments_tracking_poll")
 def shipments_tracking_poll() -> int:
@@ -38,6 +45,7 @@ def shipments_tracking_poll() -> int:
 
 
 __all__ = [
+    "carts_abandoned_remind",
     "orders_complete",
     "orders_unpaid_expire",
     "shipment_tracking_refresh",

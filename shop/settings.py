@@ -364,6 +364,11 @@ TAX_DEFAULT_REGION = env.str("TAX_DEFAULT_REGION", default="")
 CART_MAX_QUANTITY = env.int("CART_MAX_QUANTITY", default=20)
 # Guest carts untouched this long are deleted by a periodic task.
 CART_GUEST_MAX_AGE_DAYS = env.int("CART_GUEST_MAX_AGE_DAYS", default=30)
+# A cart left with items this long gets one reminder (to people who opted in
+# to hearing from the shop); carts idle for longer than the second setting
+# are left alone (orders/reminders.py). Beat looks every 15 minutes.
+CART_REMINDER_AFTER_HOURS = env.int("CART_REMINDER_AFTER_HOURS", default=4)
+CART_REMINDER_WITHIN_DAYS = env.int("CART_REMINDER_WITHIN_DAYS", default=3)
 CELERY_BEAT_SCHEDULE["cart-guests-purge"] = {
     "task": "cart.cart_guests_purge",
     "schedule": 24 * 3600,
@@ -391,6 +396,10 @@ RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_expire", "schedule": 60}
 # Delivered orders become completed once their return window closed.
 CELERY_BEAT_SCHEDULE["orders-complete"] = {"task": "orders.orders_complete", "schedule": 3600}
+CELERY_BEAT_SCHEDULE["orders-carts-abandoned-remind"] = {
+    "task": "orders.carts_abandoned_remind",
+    "schedule": 900,
+}
 
 # --- Accounts ---------------------------------------------------------------
 
