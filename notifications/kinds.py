@@ -271,6 +271,23 @@ _KINDS: list[Kind] = [
         _("We received the items and refunded them to your original payment method."),
     ),
     Kind(
+        name="marketing.announcement",
+        group=Group.MARKETING,
+        label=_("Announcement (written by staff)"),
+        template="notifications/email/announcement",
+        subject=_("[%(shop)s] %(title)s"),
+        site_title=_("%(title)s"),
+        sample={
+            "title": "Summer sale: 20 % off linen",
+            "paragraphs": [
+                "Our linen shirts and dresses are 20 % off until Sunday.",
+                "Free shipping over EUR 50.",
+            ],
+            "link_url": "https://shop.example.com/categories/linen/",
+        },
+        sample_params={"title": "Summer sale: 20 % off linen"},
+    ),
+    Kind(
         name="cart.reminder",
         group=Group.MARKETING,
         label=_("Items left in the cart"),

@@ -62,3 +62,59 @@ class Notification(models.Model):
     @property
     def email_owed(self) -> bool:
         return bool(self.email) and self.sent_at is None
+
+
+class Announcement(models.Model):
+    """A message staff write once and send to many: a promotion, a new
+    collection. Each person of its audience gets it once (a notification of
+    kind ``marketing.announcement``, so only those who opted in to marketing
+    get an email), sent in batches by Celery, its progress counted here."""
+
+    class Audience(models.TextChoices):
+        CUSTOMERS = "customers", _("All customers who opted in")
+        CATEGORY_BUYERS = "category_buyers", _("Customers who bought from a category")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+
+    title = models.CharField(_("title"), max_length=150)
+    message = models.TextField(
+        _("message"), max_length=5000, help_text=_("Plain text; blank lines part paragraphs.")
+    )
+    link = models.CharField(
+        _("link"), max_length=500, blank=True, help_text=_("A page of the shop, e.g. /categories/summer/")
+    )
+    audience = models.CharField(
+        _("audience"), max_length=30, choices=Audience.choices, default=Audience.CUSTOMERS
+    )
+    # The category of CATEGORY_BUYERS (and its subcategories), by id: the
+    # catalog sits above this app. Its name is kept for the admin's lists.
+    category_id = models.PositiveIntegerField(_("category"), null=True, blank=True)
+    category_name = models.CharField(_("category name"), max_length=120, blank=True, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    total = models.PositiveIntegerField(_("audience size"), default=0, editable=False)
+    done = models.PositiveIntegerField(_("processed"), default=0, editable=False)
+    # The last person processed (by primary key): the next batch starts after.
+    done_up_to = models.PositiveBigIntegerField(default=0, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.title

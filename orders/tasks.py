@@ -8,7 +8,8 @@ notifications outbox's (``orders.notices``)."""
 
 from celery import shared_task
 
-from orders import reminders
+from orders import announcements, reminders
+from orders.announcements import announcement_batch_send_task as announcement_batch_send
 from orders.lifecycle import payment, returns
 from orders.lifecycle.fulfilment import shipment_tracking_refresh_task as shipment_tracking_refresh
 from shipping.services import shipments_to_track
@@ -33,6 +34,12 @@ def carts_abandoned_remind() -> int:
     return reminders.carts_abandoned_remind()
 
 
+@shared_task(base=ShopTask, name="orders.announcements_resume")
+def announcements_resume() -> int:
+    """Beat: announcements whose next batch was lost with the broker go on."""
+    return announcements.announcements_resume()
+
+
 # Celery beat runs this every SHIPPING_TRACKING_POLL_SECONDS.
 @shared_task(base=ShopTask, name="orders.shipments_tracking_poll")
 def shipments_tracking_poll() -> int:
@@ -45,6 +52,8 @@ def shipments_tracking_poll() -> int:
 
 
 __all__ = [
+    "announcement_batch_send",
+    "announcements_resume",
     "carts_abandoned_remind",
     "orders_complete",
     "orders_unpaid_expire",

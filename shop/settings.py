@@ -396,6 +396,8 @@ RETURN_WINDOW_DAYS = env.int("RETURN_WINDOW_DAYS", default=30)
 CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_expire", "schedule": 60}
 # Delivered orders become completed once their return window closed.
 CELERY_BEAT_SCHEDULE["orders-complete"] = {"task": "orders.orders_complete", "schedule": 3600}
+# Staff announcements go out in batches; one whose next batch was lost goes on.
+CELERY_BEAT_SCHEDULE["orders-announcements-resume"] = {"task": "orders.announcements_resume", "schedule": 300}
 CELERY_BEAT_SCHEDULE["orders-carts-abandoned-remind"] = {
     "task": "orders.carts_abandoned_remind",
     "schedule": 900,
