@@ -2,9 +2,11 @@
 goes only to an address that confirmed it (double opt-in, by a signed link
 that expires); wishlist alerts go until switched off, per channel; every
 optional email carries a one-click unsubscribe (RFC 8058) that works with a
-bare POST and never with a GET; a suppressed address gets no optional email;
-bad links get a 4xx with a reason, never a 500."""
+bare POST and never with a GET; an address that bounced hard or complained
+(heard by anymail's tracking webhook) gets no optional email any more; bad
+links and bad webhooks get a 4xx with a reason, never a 500."""
 
+import base64
 import re
 from datetime import timedelta
 from typing import Any
@@ -47,6 +49,7 @@ NEWS = Kind(
     site_title="Our winter sale",
     texts={"headline": "Winter sale", "message": "Everything is cheaper."},
 )
+WEBHOOK_SECRET = "anymail:s3cret-webhook"
 
 
 @pytest.fixture(autouse=True)
@@ -347,6 +350,101 @@ def test_a_tampered_unsubscribe_link_is_a_400_page(client):
             assert response.status_code == 400
             assert "This link does not work" in response.content.decode()
     assert not Preference.objects.exists()
+
+
+# --- Bounces and complaints (anymail's tracking webhook, Postmark's payloads) --------------------
+
+
+def _postmark(client: Client, payload: dict[str, Any], secret: str = WEBHOOK_SECRET) -> Any:
+    auth = base64.b64encode(secret.encode()).decode()
+    return client.post(
+        "/anymail/postmark/tracking/",
+        payload,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+
+
+def _bounce(email: str, kind: str = "HardBounce", record: str = "Bounce") -> dict[str, Any]:
+    """Postmark's bounce webhook, as its documentation shows it."""
+    return {
+        "RecordType": record,
+        "ID": 4323372036854775807,
+        "Type": kind,
+        "TypeCode": 1 if kind == "HardBounce" else 4096,
+        "Name": "Hard bounce",
+        "Tag": "",
+        "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+        "Metadata": {},
+        "ServerID": 23,
+        "MessageStream": "outbound",
+        "Description": "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+        "Details": "smtp;550 5.1.1 The email account that you tried to reach does not exist.",
+        "Email": email,
+        "From": "shop@example.com",
+        "BouncedAt": "2026-12-06T01:44:00Z",
+        "DumpAvailable": True,
+        "Inactive": True,
+        "CanActivate": True,
+        "Subject": "News",
+    }
+
+
+@pytest.fixture
+def webhook_secret(settings: Any) -> None:
+    settings.ANYMAIL = {"WEBHOOK_SECRET": WEBHOOK_SECRET}
+
+
+@pytest.mark.usefixtures("webhook_secret")
+def test_a_hard_bounce_suppresses_optional_email_but_not_order_email(
+    client, django_capture_on_commit_callbacks
+):
+    preferences.email_preference_set(
+        email=ADA, group=Group.MARKETING, enabled=True, source="test", confirmed=True
+    )
+
+    response = _postmark(client, _bounce("Ada@Example.com"))
+    assert _postmark(client, _bounce(ADA)).status_code == 200  # heard twice: one suppression
+
+    assert response.status_code == 200
+    suppression = Suppression.objects.get()
+    assert (suppression.email, suppression.reason, suppression.provider) == (ADA, "bounced", "Postmark")
+    assert suppression.detail.startswith("The server was unable to deliver your message")
+    assert _send(django_capture_on_commit_callbacks, WELCOME, email=ADA) is None
+    assert _send(django_capture_on_commit_callbacks, ALERT, email=ADA) is None
+    assert _send(django_capture_on_commit_callbacks, ORDER, email=ADA) is not None
+    assert [message.subject for message in mail.outbox] == ["[Shop] Order 7KQ2-M9XP-A4DE shipped"]
+
+
+@pytest.mark.usefixtures("webhook_secret")
+def test_a_complaint_suppresses_and_a_soft_bounce_does_not(client):
+    complaint = {
+        **_bounce("grace@example.com", kind="SpamComplaint", record="SpamComplaint"),
+        "TypeCode": 512,
+    }
+
+    assert _postmark(client, _bounce(ADA, kind="SoftBounce")).status_code == 200
+    assert _postmark(client, complaint).status_code == 200
+
+    assert list(Suppression.objects.values_list("email", "reason")) == [("grace@example.com", "complained")]
+    assert preferences.email_allows(group=Group.WISHLIST, email=ADA) is True
+    assert preferences.email_allows(group=Group.WISHLIST, email="grace@example.com") is False
+
+
+@pytest.mark.usefixtures("webhook_secret")
+def test_the_webhook_refuses_a_wrong_secret_and_lets_other_events_be(client):
+    wrong = _postmark(client, _bounce(ADA), secret="anymail:guess")
+    delivered = _postmark(client, {"RecordType": "Delivery", "Recipient": ADA, "MessageID": "1"})
+    no_address = _postmark(client, {**_bounce(ADA), "Email": None})
+
+    assert wrong.status_code == 400
+    assert (delivered.status_code, no_address.status_code) == (200, 200)
+    assert not Suppression.objects.exists()
+
+
+def test_the_webhook_is_shut_until_its_secret_is_configured(client):
+    assert _postmark(client, _bounce(ADA)).status_code == 400
+    assert not Suppression.objects.exists()
 
 
 # --- Staff --------------------------------------------------------------------------------
