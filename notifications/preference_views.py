@@ -3,9 +3,11 @@ confirmation, a guest's subscription and the one-click unsubscribe (RFC 8058).""
 
 from typing import cast
 
+from allauth.core.internal.ratelimit import get_ip
 from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -65,10 +67,28 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/preferences.html", context)
 
 
+# Subscriptions asked for from one client (as allauth counts it) in an hour:
+# the form emails whatever address it is given (once a day each), so a
+# script must not make it mail a list of strangers.
+SUBSCRIBE_PER_HOUR = 10
+
+
+def _subscribe_allowed(request: HttpRequest) -> bool:
+    key = f"notifications:subscribe:{get_ip(request)}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= SUBSCRIBE_PER_HOUR
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        return True
+
+
 @require_http_methods(["GET", "POST"])
 def subscribe_view(request: HttpRequest) -> HttpResponse:
     """News and offers for anyone, signed in or not, by double opt-in."""
     form = SubscribeForm(request.POST or None)
+    if request.method == "POST" and not _subscribe_allowed(request):
+        return render(request, "429.html", status=429)
     if request.method == "POST" and form.is_valid():
         optin.marketing_optin_request(email=form.cleaned_data["email"])
         # The same answer whether the address had it already: it tells nobody who is subscribed.

@@ -258,6 +258,17 @@ def test_a_guest_subscribes_by_double_opt_in_with_one_confirmation_a_day(
     assert marketing_optin_request(email="GRACE@example.com") is False  # has it: nothing sent
 
 
+def test_one_client_asks_for_ten_subscriptions_an_hour_at_most(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post("/notifications/subscribe/", {"email": f"stranger{n}@example.com"}).status_code
+            for n in range(11)
+        ]
+
+    assert answers == [200] * 10 + [429]
+    assert len(mail.outbox) == 10
+
+
 def test_a_bad_address_to_subscribe_is_a_400_with_the_reason(client):
     response = client.post("/notifications/subscribe/", {"email": "not an address"})
 
