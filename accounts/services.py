@@ -16,6 +16,7 @@ from accounts import privacy
 from accounts.addressing import ADDRESS_FIELDS, address_normalize
 from accounts.locks import user_lock
 from accounts.models import Address, User
+from notifications.preferences import preferences_erase, preferences_export
 from notifications.selectors import notifications_for
 from notifications.services import notifications_erase
 
@@ -193,6 +194,9 @@ def user_data_export(*, user: User) -> dict[str, Any]:
                 emails={user.email, *(address.email for address in email_addresses)}, user=user
             )
         ],
+        # Choices of messages (news and offers, wishlist alerts) and any
+        # address no optional email goes to any more.
+        **preferences_export(emails={user.email, *(address.email for address in email_addresses)}, user=user),
     }
     return data
 
@@ -206,6 +210,7 @@ def user_delete(*, user: User) -> None:
     user = user_lock(user_id=user.pk)
     emails = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
     notifications_erase(emails=emails, user=user)  # owed messages, kept envelopes, notices
+    preferences_erase(emails=emails, user=user)  # choices and suppressions of these addresses
     _admin_log_erase(user=user)
     Address.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()

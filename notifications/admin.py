@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from notifications import tasks
 from notifications.kinds import KINDS
-from notifications.models import Notification
+from notifications.models import Notification, Preference, Suppression
 from notifications.rendering import render
 
 
@@ -134,3 +134,38 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
         )
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
         return response
+
+
+# --- Preferences and suppressed addresses ------------------------------------------------
+
+
+@admin.register(Preference)
+class PreferenceAdmin(admin.ModelAdmin[Preference]):
+    """What people chose (rows only where they chose; the defaults hold
+    elsewhere). Read-only: consent is the person's to give, through the
+    double opt-in, the preferences page or an unsubscribe link."""
+
+    list_display = ("email", "user", "group", "channel", "enabled", "confirmed_at", "changed_at", "source")
+    list_filter = ("group", "channel", "enabled", "source")
+    search_fields = ("email", "user__email")
+    list_select_related = ("user",)
+    fields = readonly_fields = list_display
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Preference | None = None) -> bool:
+        return False
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin[Suppression]):
+    """Addresses no marketing or wishlist email goes to (a hard bounce or a
+    complaint heard from the provider). Staff may delete one to lift it."""
+
+    list_display = ("email", "reason", "provider", "detail", "created_at")
+    list_filter = ("reason", "provider", "created_at")
+    search_fields = ("email",)
+    date_hierarchy = "created_at"
+    fields = ("email", "reason", "provider", "detail", "created_at")
+    readonly_fields = ("provider", "detail", "created_at")

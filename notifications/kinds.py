@@ -303,6 +303,23 @@ _KINDS: list[Kind] = [
         },
     ),
     Kind(
+        # Asks the address to confirm before any marketing email goes to it
+        # (double opt-in): a message the person asked for, so always sent.
+        name="marketing.confirm",
+        group=Group.ACCOUNT,
+        label=_("Confirm marketing emails (double opt-in)"),
+        template="notifications/email/marketing_confirm",
+        subject=_("[%(shop)s] Please confirm you want our news and offers"),
+        sample={"confirm_url": "https://shop.example.com/notifications/confirm/eyJlIjoiYWRh:1t2:abc/"},
+    ),
+    Kind(
+        name="marketing.welcome",
+        group=Group.MARKETING,
+        label=_("Marketing emails confirmed"),
+        template="notifications/email/marketing_welcome",
+        subject=_("[%(shop)s] You will hear about our news and offers"),
+    ),
+    Kind(
         name="catalog.low_stock",
         group=Group.STAFF,
         label=_("Low stock (to staff)"),

@@ -68,7 +68,8 @@ class Announcement(models.Model):
     """A message staff write once and send to many: a promotion, a new
     collection. Each person of its audience gets it once (a notification of
     kind ``marketing.announcement``, so only those who opted in to marketing
-    get an email), sent in batches by Celery, its progress counted here."""
+    get it, by email or in the site as each chose), sent in batches by
+    Celery, its progress counted here."""
 
     class Audience(models.TextChoices):
         CUSTOMERS = "customers", _("All customers who opted in")
@@ -118,3 +119,84 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SITE = "site", _("In the site")
+
+
+class Preference(models.Model):
+    """A person's choice for one group of messages (``notifications.kinds.Group``)
+    on one channel; without a row, the group's default holds
+    (``notifications.preferences``). Consent to email is an address's (double
+    opt-in confirms an address, an unsubscribe link speaks for one, a guest
+    has nothing else), so email rows are keyed by ``email``; in-site notices
+    are a user's, so site rows are keyed by ``user``."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    group = models.CharField(_("group"), max_length=20)  # a notifications.kinds.Group that may be chosen
+    email = models.EmailField(_("email"), blank=True)  # lower case; email rows only
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    enabled = models.BooleanField(_("enabled"))
+    # When the double opt-in's link was followed (marketing by email).
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+    source = models.CharField(_("changed by"), max_length=30, blank=True)  # e.g. "page", "unsubscribe link"
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        ordering = ("email", "user", "group", "channel")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("email", "group"),
+                condition=models.Q(channel="email"),
+                name="notifications_preference_one_per_address",
+            ),
+            models.UniqueConstraint(
+                fields=("user", "group"),
+                condition=models.Q(channel="site"),
+                name="notifications_preference_one_per_user",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(channel="email") & ~models.Q(email="") & models.Q(user__isnull=True))
+                | (models.Q(channel="site") & models.Q(email="") & models.Q(user__isnull=False)),
+                name="notifications_preference_keyed_by_its_channel",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.email or self.user_id} {self.group} {self.channel}: {'on' if self.enabled else 'off'}"
+
+
+class Suppression(models.Model):
+    """An address that bounced hard or complained (heard by the email
+    provider's tracking webhook): no marketing or wishlist email goes to it
+    any more; account and order emails still do."""
+
+    class Reason(models.TextChoices):
+        BOUNCED = "bounced", _("Hard bounce")
+        COMPLAINED = "complained", _("Spam complaint")
+        REJECTED = "rejected", _("Rejected by the provider")
+
+    email = models.EmailField(_("email"), unique=True)  # lower case
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    detail = models.CharField(_("detail"), max_length=500, blank=True)  # the provider's words
+    provider = models.CharField(_("provider"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("suppressed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("suppressed address")
+        verbose_name_plural = _("suppressed addresses")
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.get_reason_display()})"

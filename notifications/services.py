@@ -20,6 +20,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from notifications import preferences
 from notifications.kinds import KINDS
 from notifications.models import Notification
 from notifications.rendering import render
@@ -46,16 +47,25 @@ def notification_queue(
     email: str = "",
     user: AbstractBaseUser | None = None,
     link: str = "",
-) -> Notification:
+) -> Notification | None:
     """Owe the ``kind`` message of this occasion (``key``) to ``email``
     and, when the kind leaves one, an in-site notice to ``user`` pointing at
     ``link``. The same kind and key again owe nothing more: the notification
-    already written is returned. Runs in the caller's transaction."""
+    already written is returned. Runs in the caller's transaction. None when
+    the person's preferences leave nothing owed (``notifications.preferences``)."""
     spec = KINDS[kind]  # an unknown kind is a bug: KeyError
     key = key[:150]
     existing = Notification.objects.filter(kind=kind, key=key).first()
     if existing is not None:
         return existing
+    # Preferences and consent: an optional message goes only where the person
+    # wants it, and its email carries the one-click unsubscribe.
+    addressed = bool(email) or user is not None
+    email, user = preferences.recipients(group=spec.group, email=email, user=user)
+    if addressed and not email and user is None:
+        return None
+    headers = preferences.unsubscribe_headers(group=spec.group, email=email)
+    context = {**context, **preferences.unsubscribe_context(group=spec.group, email=email)}
     rendered = render(spec, context, params or {})
     try:
         with transaction.atomic():  # a savepoint: a twin written meanwhile wins
@@ -67,6 +77,7 @@ def notification_queue(
                 subject=rendered.subject if email else "",
                 text=rendered.text if email else "",
                 html=rendered.html if email else "",
+                headers=headers,
                 title=rendered.title[:200] if user is not None else "",
                 link=link[:500],
             )

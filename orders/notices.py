@@ -20,8 +20,9 @@ from shop.sites import shop_url
 WITH_SHIPMENTS = frozenset({"shipped"})
 
 
-def order_notify(*, order: Order, kind: str, key: str) -> Notification:
-    """Owe the ``order.<kind>`` message about ``order`` for occasion ``key``."""
+def order_notify(*, order: Order, kind: str, key: str) -> Notification | None:
+    """Owe the ``order.<kind>`` message about ``order`` for occasion ``key``
+    (order messages are transactional: always owed)."""
     return notification_queue(
         kind=f"order.{kind}",
         key=f"{order.number}:{key}",

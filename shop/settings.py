@@ -6,6 +6,7 @@ table shipping rates). Production sets ``DEBUG=0``, a real ``SECRET_KEY``,
 ``ALLOWED_HOSTS``, ``DATABASE_URL`` and ``REDIS_URL``; see docs/configuration.md.
 """
 
+import secrets
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount.providers.github",
     "allauth.socialaccount.providers.facebook",
     "django.contrib.postgres",
+    "anymail",
     "shop",
     "notifications",
     "accounts",
@@ -280,10 +282,17 @@ def _mailer_from_url(url: str) -> dict[str, Any]:
 
 
 ANYMAIL_ESP = env.str("ANYMAIL_ESP", default="")
+# The provider's tracking webhook (/anymail/<esp>/tracking/: bounces and
+# complaints) authenticates by basic auth with "user:password"
+# (ANYMAIL_WEBHOOK_SECRET). Unset, a random one nobody knows keeps it shut:
+# anymail would otherwise accept any caller's events.
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or f"closed:{secrets.token_urlsafe(32)}",
+    **env.json("ANYMAIL", default={}),
+}
 if ANYMAIL_ESP:
     # e.g. ANYMAIL_ESP=postmark ANYMAIL='{"POSTMARK_SERVER_TOKEN": "..."}'
     MAILERS = {"default": {"BACKEND": f"anymail.backends.{ANYMAIL_ESP}.EmailBackend", "OPTIONS": {}}}
-    ANYMAIL = env.json("ANYMAIL", default={})
 else:
     MAILERS = {"default": _mailer_from_url(env.str("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Shop <shop@example.com>")

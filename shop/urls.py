@@ -22,6 +22,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("shipping/", include("orders.carrier_webhook_urls")),
     path("cart/", include("cart.urls")),
+    path("notifications/", include("notifications.preference_urls")),
+    # The email provider's tracking webhook (bounces, complaints), basic auth
+    # with ANYMAIL["WEBHOOK_SECRET"]: notifications.apps hears its events.
+    path("anymail/", include("anymail.urls")),
     path("payments/", include("orders.payment_webhook_urls")),
     path("", include("orders.urls")),
     path("", include("catalog.urls")),

@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from django.db import transaction
 
 from notifications.kinds import KINDS
+from notifications.preferences import email_preference_set
 from notifications.services import notification_queue
 from tests.browser.conftest import open_tab
 
@@ -86,6 +87,10 @@ def _parts(message: MimeMessage) -> dict[str, str]:
 
 
 def test_every_kind_arrives_by_smtp_in_text_and_html_with_the_shops_links(smtp_sink, browser):
+    # Ada confirmed she wants marketing email (double opt-in), so every kind reaches her.
+    email_preference_set(
+        email="ada@example.com", group="marketing", enabled=True, source="test", confirmed=True
+    )
     kinds = sorted(KINDS)
     for number, name in enumerate(kinds):
         kind = KINDS[name]
@@ -101,9 +106,12 @@ def test_every_kind_arrives_by_smtp_in_text_and_html_with_the_shops_links(smtp_s
     # Each was sent as its transaction committed (tasks run eagerly here), in order.
     assert len(smtp_sink.received) == len(kinds)
     htmls = {}
+    kind_of = KINDS
     for name, message in zip(kinds, smtp_sink.received, strict=True):
         assert message["To"] == "ada@example.com"
         assert message["From"] == django_settings.DEFAULT_FROM_EMAIL
+        optional = kind_of[name].group in ("marketing", "wishlist")
+        assert bool(message["List-Unsubscribe-Post"]) == optional, name
         parts = _parts(message)
         text, html = parts["text/plain"], parts["text/html"]
         for body in (str(message["Subject"]), text, html):

@@ -40,7 +40,7 @@ SUBJECT = "Low stock: SHIRT-M-BLUE Linen shirt (2 available)"
 
 def _queue(key: str = "1", email: str = "ada@example.com", **kwargs: Any) -> Notification:
     """A real kind, with its sample (what the admin previews)."""
-    return notification_queue(
+    notification = notification_queue(
         kind=LOW_STOCK.name,
         key=key,
         context=LOW_STOCK.sample,
@@ -48,6 +48,8 @@ def _queue(key: str = "1", email: str = "ada@example.com", **kwargs: Any) -> Not
         email=email,
         **kwargs,
     )
+    assert notification is not None  # a staff message: always owed
+    return notification
 
 
 def _created(notification: Notification, at: Any) -> None:

@@ -9,7 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from notifications.models import Announcement, Notification
+from notifications.preferences import email_preference_set, site_preference_set
 from orders import announcements
 from orders.announcements import announcement_audience, announcement_batch_send, announcements_resume
 from tests.catalog.factories import CategoryFactory
@@ -17,6 +19,10 @@ from tests.factories import UserFactory
 from tests.orders.staff_helpers import paid_order
 
 pytestmark = pytest.mark.django_db
+
+
+def _opted_in(email: str) -> None:
+    email_preference_set(email=email, group="marketing", enabled=True, source="test", confirmed=True)
 
 
 def _announcement(**fields) -> Announcement:
@@ -30,6 +36,11 @@ def test_staff_write_preview_and_send_and_every_customer_gets_it_once(
 ):
     monkeypatch.setattr(announcements, "BATCH", 2)  # three batches for five people
     people = [UserFactory.create(email=f"p{n}@example.com") for n in range(4)]
+    for email in ("boss@example.com", *(person.email for person in people[:3])):  # p3 did not opt in
+        _opted_in(email)
+    site_preference_set(
+        user=User.objects.get(email="boss@example.com"), group="marketing", enabled=True, source="test"
+    )
     UserFactory.create(email="gone@example.com", is_active=False)
     add = staff_client.post(
         reverse("admin:notifications_announcement_add"),
@@ -60,9 +71,11 @@ def test_staff_write_preview_and_send_and_every_customer_gets_it_once(
     assert (announcement.status, announcement.total, announcement.done) == ("sent", 5, 5)
     notices = Notification.objects.filter(kind="marketing.announcement")
     assert sorted(notices.values_list("email", flat=True)) == sorted(
-        ["boss@example.com", *(person.email for person in people)]
+        ["boss@example.com", *(person.email for person in people[:3])]
     )
-    assert {notice.title for notice in notices} == {"Summer sale"}
+    # In the site only for whoever switched marketing notices on there: the boss.
+    assert sorted(notices.values_list("title", flat=True)) == ["", "", "", "Summer sale"]
+    assert notices.get(title="Summer sale").email == "boss@example.com"
     assert {notice.link for notice in notices} == {"/products/"}
     assert "http://127.0.0.1:8000/products/" in mailoutbox[0].body
     assert "Sent." in staff_client.get(change).content.decode()
@@ -90,6 +103,7 @@ def test_a_batch_run_twice_owes_nothing_twice_and_a_lost_batch_is_resumed(monkey
     monkeypatch.setattr(announcements, "BATCH", 2)
     for n in range(3):
         UserFactory.create(email=f"p{n}@example.com")
+        _opted_in(f"p{n}@example.com")
     announcement = _announcement(status="sending", total=3, started_at=timezone.now())
     queued: list[int] = []
     monkeypatch.setattr(announcements.announcement_batch_send_task, "delay", queued.append)

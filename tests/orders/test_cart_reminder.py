@@ -12,6 +12,7 @@ from django.utils import timezone
 from cart.models import Cart
 from cart.services import cart_line_add
 from notifications.models import Notification
+from notifications.preferences import email_preference_set, site_preference_set
 from orders.checkout.steps import checkout_contact_set, checkout_get
 from orders.reminders import carts_abandoned_remind
 from tests.factories import UserFactory
@@ -20,6 +21,12 @@ from tests.orders.factories import cart_of, stocked_variants
 pytestmark = pytest.mark.django_db
 
 LATER = timedelta(hours=4, minutes=1)
+
+
+def _opted_in(*emails: str) -> None:
+    """These addresses confirmed they want the shop's news (double opt-in)."""
+    for email in emails:
+        email_preference_set(email=email, group="marketing", enabled=True, source="test", confirmed=True)
 
 
 def _left(cart: Cart, ago: timedelta) -> None:
@@ -40,11 +47,15 @@ def test_a_guest_who_gave_an_address_and_a_customer_get_one_reminder_each(
     ada = UserFactory.create(email="ada@example.com")
     ada_cart = cart_of((vase, 1), user=ada)
     anonymous = cart_of((lamp, 1))  # nobody to write to
-    for cart in (guest_cart, ada_cart, anonymous):
+    bob = UserFactory.create(email="bob@example.com")
+    not_opted_in = cart_of((lamp, 1), user=bob)
+    _opted_in("guest@example.com", "ada@example.com")
+    site_preference_set(user=ada, group="marketing", enabled=True, source="test")
+    for cart in (guest_cart, ada_cart, anonymous, not_opted_in):
         _left(cart, LATER)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert carts_abandoned_remind() == 2
+        assert carts_abandoned_remind() == 3  # asked for three; Bob did not opt in
     with django_capture_on_commit_callbacks(execute=True):
         carts_abandoned_remind()  # beat again: nothing more
 
@@ -55,6 +66,8 @@ def test_a_guest_who_gave_an_address_and_a_customer_get_one_reminder_each(
     assert "http://127.0.0.1:8000/cart/back/" in guest_mail.body
     notice = next(n for n in _reminders() if n.user == ada)
     assert (notice.title, notice.link) == ("Your cart is waiting for you", "/cart/")
+    assert not Notification.objects.filter(email="bob@example.com").exists()
+    assert guest_mail.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_not_before_the_time_not_for_an_empty_cart_nor_an_old_one():
@@ -73,7 +86,8 @@ def test_not_before_the_time_not_for_an_empty_cart_nor_an_old_one():
 
 def test_a_cart_changed_and_left_again_is_a_new_occasion():
     (lamp,) = stocked_variants(5)
-    cart = cart_of((lamp, 1), user=UserFactory.create())
+    cart = cart_of((lamp, 1), user=UserFactory.create(email="ada@example.com"))
+    _opted_in("ada@example.com")
     _left(cart, LATER)
     carts_abandoned_remind()
 
@@ -85,6 +99,7 @@ def test_a_cart_changed_and_left_again_is_a_new_occasion():
 
 
 def _reminder_link(cart: Cart) -> str:
+    _opted_in(cart.user.email if cart.user else "guest@example.com")
     _left(cart, LATER)
     carts_abandoned_remind()
     (reminder,) = _reminders()

@@ -26,7 +26,8 @@ from django.urls import reverse
 from accounts.models import User
 from cart.models import Cart
 from catalog.models import Variant
-from notifications.models import Notification
+from notifications.models import Notification, Preference, Suppression
+from notifications.preferences import email_preference_set, site_preference_set
 from orders.checkout.placement import order_place
 from orders.checkout.steps import (
     checkout_addresses_set,
@@ -153,6 +154,13 @@ def person(django_capture_on_commit_callbacks):
             subject=f"Welcome, {NAME}",
             text=f"Dear {NAME}",
         )
+        # Consent to news by the address (double opt-in), a choice in the
+        # site, and the address suppressed after a complaint.
+        email_preference_set(
+            email=EMAIL, group="marketing", enabled=True, source="double opt-in", confirmed=True
+        )
+        site_preference_set(user=user, group="wishlist", enabled=False, source="preferences page")
+        Suppression.objects.create(email=EMAIL, reason=Suppression.Reason.COMPLAINED, provider="Postmark")
         staff = UserFactory.create(is_staff=True, first_name="Sam", last_name="Staff")
         for obj in (user, address):
             LogEntry.objects.create(
@@ -215,6 +223,8 @@ def test_before_deletion_the_scan_finds_the_person_everywhere(person):
         "shipping.Shipment",
         "promotions.Redemption",
         "notifications.Notification",
+        "notifications.Preference",
+        "notifications.Suppression",
         "admin.LogEntry",
     } <= tables
 
@@ -282,6 +292,8 @@ def test_deletion_keeps_the_records_the_books_need_without_the_person(person):
     # keeps no address (test_after_deletion_...).
     person_messages = Notification.objects.exclude(kind="catalog.low_stock")
     assert list(person_messages.values_list("kind", "email", "user")) == [("account.deleted", EMAIL, None)]
+    assert not Preference.objects.exists()
+    assert not Suppression.objects.exists()
     assert not Checkout.objects.exists()
     event = WebhookEvent.objects.get()
     assert event.payload["data"]["object"]["billing_details"] is None
@@ -329,6 +341,15 @@ def test_the_export_holds_every_order_with_its_payments_shipments_returns_and_em
     assert account_messages == [("account.email_confirmation", f"Welcome, {NAME}")]
     notices = [notification["notice"] for notification in data["notifications"] if notification["notice"]]
     assert f"Your order {delivered['number']} is on its way" in notices
+    assert [
+        (choice["channel"], choice["group"], choice["email"], choice["enabled"], choice["changed_by"])
+        for choice in data["preferences"]
+    ] == [
+        ("email", "marketing", EMAIL, True, "double opt-in"),
+        ("site", "wishlist", "", False, "preferences page"),
+    ]
+    assert data["preferences"][0]["confirmed_at"]
+    assert [(row["email"], row["reason"]) for row in data["suppressed_addresses"]] == [(EMAIL, "complained")]
 
 
 def test_the_export_takes_as_many_queries_for_many_orders_as_for_one(person):
