@@ -107,6 +107,7 @@ TEMPLATES = [
                 "shop.context_processors.shop",
                 "catalog.page_cache.csrf_placeholder",
                 "cart.context_processors.cart",
+                "notifications.context_processors.notices",
             ],
         },
     },

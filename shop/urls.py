@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("shipping/", include("orders.carrier_webhook_urls")),
     path("cart/", include("cart.urls")),
+    path("notifications/", include("notifications.urls")),
     path("payments/", include("orders.payment_webhook_urls")),
     path("", include("orders.urls")),
     path("", include("catalog.urls")),
