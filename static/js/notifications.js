@@ -28,7 +28,7 @@
   }
 
   function prepend(notice) {
-    if (!list || list.querySelector('[data-notice-id="' + notice.id + '"]')) return;
+    if (!list || !("live" in list.dataset) || list.querySelector('[data-notice-id="' + notice.id + '"]')) return;
     var item = document.createElement("li");
     item.className = "notice notice-unread";
     item.dataset.noticeId = String(notice.id);
