@@ -1,4 +1,4 @@
-# The shop's image: web (gunicorn), Celery worker and beat all run from it.
+# The shop's image: web (uvicorn, ASGI: the live notifications stream), Celery worker and beat all run from it.
 FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -21,4 +21,7 @@ RUN DEBUG=0 SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only \
 USER shop
 ENV STATIC_ROOT=/app/staticfiles MEDIA_ROOT=/app/var/media
 EXPOSE 8000
-CMD ["gunicorn", "shop.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# ASGI, so that a page's live stream (/notifications/stream/) holds no
+# worker; streams are closed after a few minutes and reconnect by themselves,
+# so a shutdown waits for them only briefly.
+CMD ["uvicorn", "shop.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--workers", "3", "--timeout-graceful-shutdown", "10"]

@@ -54,6 +54,12 @@ class Notification(models.Model):
                 condition=models.Q(sent_at__isnull=True) & ~models.Q(email=""),
             ),
             models.Index(fields=("user", "-created_at"), name="notifications_user_recent"),
+            # The header's unread count on every signed-in page reads only this.
+            models.Index(
+                fields=("user",),
+                name="notifications_user_unread",
+                condition=models.Q(read_at__isnull=True) & ~models.Q(title=""),
+            ),
         )
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Questions about notifications."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from datetime import datetime
 from functools import reduce
 from operator import or_
 
@@ -28,3 +29,31 @@ def notifications_about(*, kind_prefix: str, key_prefix: str) -> QuerySet[Notifi
     return Notification.objects.filter(kind__startswith=kind_prefix, key__startswith=key_prefix).order_by(
         "created_at", "pk"
     )
+
+
+def notices_of(*, user_id: int) -> QuerySet[Notification]:
+    """A person's in-site notices (those with a title), newest first."""
+    return Notification.objects.filter(user_id=user_id).exclude(title="").order_by("-created_at", "-pk")
+
+
+def notices_unread_count(*, user_id: int) -> int:
+    """How many of a person's notices are unread: one COUNT on the partial
+    index ``notifications_user_unread``."""
+    return Notification.objects.filter(user_id=user_id, read_at__isnull=True).exclude(title="").count()
+
+
+def notices_new(
+    *, user_id: int, after_id: int | None, since: datetime | None, sent: Collection[int] = (), limit: int = 50
+) -> list[Notification]:
+    """A person's notices that a page which knows those up to ``after_id`` (or
+    was rendered at ``since``) has not been sent yet, oldest first. ``sent``
+    also keeps out those already sent on this connection, so a notice whose
+    transaction committed after a later one's is still sent, once."""
+    notices = Notification.objects.filter(user_id=user_id).exclude(title="")
+    if after_id is not None:
+        notices = notices.filter(pk__gt=after_id)
+    elif since is not None:
+        notices = notices.filter(created_at__gt=since)
+    if sent:
+        notices = notices.exclude(pk__in=sent)
+    return list(notices.order_by("pk")[:limit])

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from notifications import preferences
 from notifications.kinds import KINDS
+from notifications.live import notice_publish_after_commit
 from notifications.models import Notification
 from notifications.rendering import render
 from notifications.selectors import notifications_for
@@ -85,6 +86,8 @@ def notification_queue(
         return Notification.objects.get(kind=kind, key=key)
     if email:
         email_send_after_commit(notification.pk)
+    if notification.title and notification.user_id is not None:
+        notice_publish_after_commit(notification.user_id)
     return notification
 
 
@@ -134,6 +137,26 @@ def notification_send(*, notification_id: int) -> bool:
 @shared_task(name="notifications.notification_send", **EMAIL_RETRIES)
 def notification_send_task(notification_id: int) -> bool:
     return notification_send(notification_id=notification_id)
+
+
+def notice_read(*, user_id: int, notification_id: int) -> Notification:
+    """Mark one of a person's notices read (once: the first reading is kept).
+    Someone else's notice, or one without an in-site part, is
+    ``Notification.DoesNotExist``."""
+    notice = Notification.objects.exclude(title="").get(pk=notification_id, user_id=user_id)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=notice.read_at)
+    return notice
+
+
+def notices_read_all(*, user_id: int) -> int:
+    """Mark every unread notice of a person read; how many were."""
+    return (
+        Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+        .exclude(title="")
+        .update(read_at=timezone.now())
+    )
 
 
 def notifications_resend(*, now: datetime | None = None) -> int:

@@ -109,6 +109,7 @@ TEMPLATES = [
                 "shop.context_processors.shop",
                 "catalog.page_cache.csrf_placeholder",
                 "cart.context_processors.cart",
+                "notifications.context_processors.notices",
             ],
         },
     },

@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("shipping/", include("orders.carrier_webhook_urls")),
     path("cart/", include("cart.urls")),
+    path("notifications/", include("notifications.urls")),
     path("notifications/", include("notifications.preference_urls")),
     # The email provider's tracking webhook (bounces, complaints), basic auth
     # with ANYMAIL["WEBHOOK_SECRET"]: notifications.apps hears its events.
