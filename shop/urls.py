@@ -26,7 +26,7 @@ urlpatterns = [
     path("notifications/", include("notifications.preference_urls")),
     # The email provider's tracking webhook (bounces, complaints), basic auth
     # with ANYMAIL["WEBHOOK_SECRET"]: notifications.apps hears its events.
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include("notifications.webhook_urls")),
     path("payments/", include("orders.payment_webhook_urls")),
     path("", include("orders.urls")),
     path("", include("catalog.urls")),

@@ -453,6 +453,23 @@ def test_the_webhook_refuses_a_wrong_secret_and_lets_other_events_be(client):
     assert not Suppression.objects.exists()
 
 
+@pytest.mark.usefixtures("webhook_secret")
+@pytest.mark.parametrize("body", [b"{not json", b"\xff\xfe", b"[1, 2]", b'"a string"'])
+def test_a_body_the_webhook_cannot_read_is_a_400_with_the_reason(client, body):
+    auth = base64.b64encode(WEBHOOK_SECRET.encode()).decode()
+
+    response = client.post(
+        "/anymail/postmark/tracking/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Basic {auth}",
+    )
+
+    assert response.status_code == 400
+    assert b"could not be read" in response.content
+    assert not Suppression.objects.exists()
+
+
 def test_the_webhook_is_shut_until_its_secret_is_configured(client):
     assert _postmark(client, _bounce(ADA)).status_code == 400
     assert not Suppression.objects.exists()
