@@ -59,16 +59,14 @@ class UserAdmin(DjangoUserAdmin):
         "last_name",
         "is_staff",
         "is_active",
-        "marketing_consent",
         "date_joined",
     )
-    list_filter = ("is_staff", "is_superuser", "is_active", "marketing_consent", "date_joined", "groups")
+    list_filter = ("is_staff", "is_superuser", "is_active", "date_joined", "groups")
     search_fields = ("email", "first_name", "last_name", "phone")
-    readonly_fields = ("last_login", "date_joined", "marketing_consent_at", "deleted_at")
+    readonly_fields = ("last_login", "date_joined", "deleted_at")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "phone")}),
-        (_("Consent"), {"fields": ("marketing_consent", "marketing_consent_at")}),
         (
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},

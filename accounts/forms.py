@@ -9,8 +9,8 @@ from accounts.models import Address, User
 
 
 class ProfileForm(forms.Form):
-    """A plain form, not a ModelForm: the service must see the consent as it
-    was before the change to date it correctly."""
+    """The profile's own fields. Consent to marketing email is asked on the
+    notification preferences page, confirmed by email (double opt-in)."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
@@ -19,7 +19,6 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("A number from another country needs its country code, for example +44 20 7946 0000."),
     )
-    marketing_consent = forms.BooleanField(label=_("Send me offers and news by email"), required=False)
 
     @classmethod
     def initial_for(cls, user: User) -> dict[str, Any]:

@@ -44,8 +44,6 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     phone = PhoneNumberField(_("phone"), blank=True)
-    marketing_consent = models.BooleanField(_("marketing emails"), default=False)
-    marketing_consent_at = models.DateTimeField(_("marketing consent given at"), null=True, blank=True)
     deleted_at = models.DateTimeField(
         _("deleted at"),
         null=True,

@@ -30,18 +30,12 @@ def user_profile_update(
     first_name: str,
     last_name: str,
     phone: PhoneNumber | str,
-    marketing_consent: bool,
 ) -> User:
-    """Change a user's profile; the consent date records when consent was given."""
+    """Change a user's profile."""
     user.first_name = first_name.strip()
     user.last_name = last_name.strip()
     user.phone = phone
-    if marketing_consent and not user.marketing_consent:
-        user.marketing_consent_at = timezone.now()
-    elif not marketing_consent:
-        user.marketing_consent_at = None
-    user.marketing_consent = marketing_consent
-    user.save(update_fields=["first_name", "last_name", "phone", "marketing_consent", "marketing_consent_at"])
+    user.save(update_fields=["first_name", "last_name", "phone"])
     return user
 
 
@@ -144,8 +138,6 @@ def user_data_export(*, user: User) -> dict[str, Any]:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "phone": _e164(user.phone),
-            "marketing_consent": user.marketing_consent,
-            "marketing_consent_at": _isoformat(user.marketing_consent_at),
             "date_joined": _isoformat(user.date_joined),
             "last_login": _isoformat(user.last_login),
         },
@@ -220,8 +212,6 @@ def user_delete(*, user: User) -> None:
     user.first_name = ""
     user.last_name = ""
     user.phone = ""
-    user.marketing_consent = False
-    user.marketing_consent_at = None
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False

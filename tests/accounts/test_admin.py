@@ -49,15 +49,6 @@ def test_user_changelist_finds_a_user_by_part_of_the_phone_number(staff_client):
     assert _rows(response) == ["caller@example.com"]
 
 
-def test_user_changelist_filters_on_marketing_consent(staff_client):
-    UserFactory.create(email="yes@example.com", marketing_consent=True)
-    UserFactory.create(email="no@example.com", marketing_consent=False)
-
-    response = staff_client.get("/admin/accounts/user/?marketing_consent__exact=1")
-
-    assert _rows(response) == ["yes@example.com"]
-
-
 def test_add_user_form_asks_for_an_email_and_no_username(staff_client):
     response = staff_client.get("/admin/accounts/user/add/")
 

@@ -1,20 +1,17 @@
-from datetime import timedelta
-
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.models import User
+from notifications.models import Preference
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_profile_saves_names_phone_and_consent_with_its_date(client):
+def test_profile_saves_names_and_phone_and_sends_consent_to_the_preferences(client):
     user = UserFactory.create(first_name="", last_name="")
     client.force_login(user)
-    before = timezone.now()
 
     response = client.post(
         reverse("accounts:profile"),
@@ -22,37 +19,17 @@ def test_profile_saves_names_phone_and_consent_with_its_date(client):
             "first_name": " Grace ",
             "last_name": "Hopper",
             "phone": "+49 30 1234567",
-            "marketing_consent": "on",
+            "marketing_consent": "on",  # the old checkbox: ignored, consent is asked elsewhere
         },
     )
 
     assert response.status_code == 302
     user.refresh_from_db()
     assert (user.first_name, user.last_name, user.phone.as_e164) == ("Grace", "Hopper", "+49301234567")
-    assert user.marketing_consent is True
-    assert user.marketing_consent_at is not None
-    assert user.marketing_consent_at >= before
-
-
-def test_withdrawing_consent_clears_its_date(client):
-    user = UserFactory.create(marketing_consent=True, marketing_consent_at=timezone.now())
-    client.force_login(user)
-
-    client.post(reverse("accounts:profile"), {"first_name": "A", "last_name": "B", "phone": ""})
-
-    user.refresh_from_db()
-    assert (user.marketing_consent, user.marketing_consent_at) == (False, None)
-
-
-def test_renewed_consent_keeps_its_first_date(client):
-    given = timezone.now() - timedelta(days=30)
-    user = UserFactory.create(marketing_consent=True, marketing_consent_at=given)
-    client.force_login(user)
-
-    client.post(reverse("accounts:profile"), {"first_name": "A", "last_name": "B", "marketing_consent": "on"})
-
-    user.refresh_from_db()
-    assert user.marketing_consent_at == given
+    assert not Preference.objects.exists()
+    page = client.get(reverse("accounts:profile")).content.decode()
+    assert "Send me offers" not in page
+    assert f'href="{reverse("notification_preferences:edit")}"' in page
 
 
 def test_a_bad_phone_number_is_a_form_error(client):

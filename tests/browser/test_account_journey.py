@@ -73,14 +73,27 @@ def test_shopper_signs_up_verifies_manages_account_and_downloads_data(live_serve
     page.get_by_label("First name").fill("Grace")
     page.get_by_label("Last name").fill("Hopper")
     page.get_by_label("Phone").fill("+49 30 1234567")
-    page.get_by_label("Send me offers and news by email").check()
     page.get_by_role("button", name="Save profile").click()
     expect(page.get_by_role("status")).to_have_text("Your profile was saved.")
     expect(page.get_by_label("First name")).to_have_value("Grace")
     # Numbers of the default region (Germany) are shown in national format.
     expect(page.get_by_label("Phone")).to_have_value("030 1234567")
-    expect(page.get_by_label("Send me offers and news by email")).to_be_checked()
     tab.screenshot("06-profile")
+
+    # Ask for news and offers: confirmed by the link of an email (double opt-in).
+    _open_account_page(page, "Notification preferences")
+    news = page.get_by_role("group", name="News and offers")
+    news.get_by_label("By email").check()
+    page.get_by_role("button", name="Save preferences").click()
+    expect(page.get_by_role("status")).to_contain_text("Check your inbox")
+    confirm = re.search(r"/notifications/confirm/\S+/", str(mail.outbox[-1].body))
+    assert confirm, mail.outbox[-1].body
+    page.goto(live_server.url + confirm.group(0))  # the email names SHOP_URL; this server runs elsewhere
+    page.get_by_role("button", name="Yes, send me news and offers").click()
+    expect(page.get_by_role("main")).to_contain_text(EMAIL)
+    page.goto(live_server.url + "/notifications/preferences/")
+    expect(page.get_by_role("group", name="News and offers").get_by_label("By email")).to_be_checked()
+    tab.screenshot("06b-preferences")
 
     # Add an address: a German postcode has five digits.
     _open_account_page(page, "Address book")
@@ -146,7 +159,9 @@ def test_shopper_signs_up_verifies_manages_account_and_downloads_data(live_serve
     data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
     assert data["account"]["email"] == EMAIL
     assert data["account"]["first_name"] == "Grace"
-    assert data["account"]["marketing_consent"] is True
+    assert [(p["group"], p["enabled"], bool(p["confirmed_at"])) for p in data["preferences"]] == [
+        ("marketing", True, True)
+    ]
     assert [(a["label"], a["postal_code"], a["city"]) for a in data["addresses"]] == [
         ("Home", "10115", "BERLIN")
     ]
