@@ -24,7 +24,7 @@ from notifications.optin import marketing_optin_request, preferences_save
 from notifications.services import notification_queue
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 ADA = "ada@example.com"
 ORDER = KINDS["order.shipped"]

@@ -24,7 +24,7 @@ from notifications.models import Notification
 from tests.factories import UserFactory
 from tests.notifications.notices import notice, notice_queue
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = pytest.mark.django_db(transaction=True)
 
 STREAM = "/notifications/stream/"
 
