@@ -17,6 +17,17 @@ from notifications.models import Notification, Preference, Suppression
 from notifications.rendering import render
 
 
+def email_html_response(html: str) -> HttpResponse:
+    """An email's HTML for a preview frame: its own inline styles may apply,
+    no script runs, and only the admin's own pages may frame it."""
+    response = HttpResponse(html)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'"
+    )
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
 class SentFilter(admin.SimpleListFilter):
     title = gettext_lazy("email")
     parameter_name = "email"
@@ -127,13 +138,7 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
         if not self.has_view_permission(request) or kind not in KINDS:
             raise Http404
         spec = KINDS[kind]
-        response = HttpResponse(render(spec, spec.sample, spec.sample_params).html)
-        # The email's own inline styles, in a frame of the admin's page only.
-        response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'"
-        )
-        response.headers["X-Frame-Options"] = "SAMEORIGIN"
-        return response
+        return email_html_response(render(spec, spec.sample, spec.sample_params).html)
 
 
 # --- Preferences and suppressed addresses ------------------------------------------------

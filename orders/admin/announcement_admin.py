@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from catalog.models import Category
+from notifications.admin import email_html_response
 from notifications.kinds import KINDS
 from notifications.models import Announcement
 from notifications.rendering import render
@@ -153,12 +154,7 @@ class AnnouncementAdmin(admin.ModelAdmin[Announcement]):
             {"title": announcement.title},
         )
         if request.GET.get("part") == "html":
-            response = HttpResponse(rendered.html)
-            response.headers["Content-Security-Policy"] = (
-                "default-src 'none'; style-src 'unsafe-inline'; img-src * data:; frame-ancestors 'self'"
-            )
-            response.headers["X-Frame-Options"] = "SAMEORIGIN"
-            return response
+            return email_html_response(rendered.html)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Preview: %(title)s") % {"title": announcement.title},
