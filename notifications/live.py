@@ -50,7 +50,17 @@ PUBLISH_TIMEOUT_SECONDS = 0.5
 
 
 def notice_channel(user_id: int) -> str:
-    return f"notifications:user:{user_id}"
+    """The person's pub/sub channel, named under the cache's key prefix
+    (``CACHE_KEY_PREFIX``), so shops sharing one Redis do not wake each
+    other's streams.
+
+    >>> from django.test import override_settings
+    >>> with override_settings(CACHES={"default": {"KEY_PREFIX": "lamps"}}):
+    ...     notice_channel(7)
+    'lamps:notifications:user:7'
+    """
+    prefix = settings.CACHES["default"].get("KEY_PREFIX") or "shop"
+    return f"{prefix}:notifications:user:{user_id}"
 
 
 @cache
