@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import URLPattern, path
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -131,6 +131,9 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
             "opts": self.opts,
             "kind": spec,
             "rendered": render(spec, spec.sample, spec.sample_params),
+            "sample": True,
+            "kinds_url": reverse("admin:notifications_kinds"),
+            "html_url": reverse("admin:notifications_preview_html", args=[kind]),
         }
         return TemplateResponse(request, "admin/notifications/preview.html", context)
 

@@ -78,6 +78,7 @@ def _stream_start(request: HttpRequest) -> tuple[int | None, datetime | None]:
         if raw.isdigit():
             return int(raw), None
     try:
+        # A UNIX time in seconds (the page's own clock reading), not an amount.
         return None, datetime.fromtimestamp(float(request.GET.get("since", "")), tz=UTC)
     except (ValueError, OverflowError, OSError):
         return None, None

@@ -15,6 +15,7 @@ again by beat (``announcements_resume``).
 import logging
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -62,6 +63,17 @@ def announcement_audience(announcement: Announcement) -> QuerySet[User]:
     return people.order_by("pk")
 
 
+def announcement_message(announcement: Announcement) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The context and parameters of its ``marketing.announcement`` message
+    (the admin's form keeps its link a page of the shop)."""
+    context = {
+        "title": announcement.title,
+        "paragraphs": [part.strip() for part in announcement.message.split("\n\n") if part.strip()],
+        "link_url": shop_url(announcement.link) if announcement.link else "",
+    }
+    return context, {"title": announcement.title}
+
+
 @transaction.atomic
 def announcement_start(*, announcement_id: int) -> Announcement:
     """Send a draft: its audience is counted now and the first batch queued
@@ -89,20 +101,16 @@ def announcement_batch_send(*, announcement_id: int) -> bool:
         if announcement.status != Announcement.Status.SENDING:
             return False
         people = list(announcement_audience(announcement).filter(pk__gt=announcement.done_up_to)[:BATCH])
-        context = {
-            "title": announcement.title,
-            "paragraphs": [part.strip() for part in announcement.message.split("\n\n") if part.strip()],
-            "link_url": shop_url(announcement.link) if announcement.link.startswith("/") else "",
-        }
+        context, params = announcement_message(announcement)
         for person in people:
             notification_queue(
                 kind="marketing.announcement",
                 key=f"{announcement.pk}:{person.pk}",
                 context=context,
-                params={"title": announcement.title},
+                params=params,
                 email=person.email,
                 user=person,
-                link=announcement.link if announcement.link.startswith("/") else "",
+                link=announcement.link,
             )
         more = len(people) == BATCH
         if people:

@@ -21,8 +21,12 @@ from notifications.admin import email_html_response
 from notifications.kinds import KINDS
 from notifications.models import Announcement
 from notifications.rendering import render
-from orders.announcements import AnnouncementError, announcement_audience, announcement_start
-from shop.sites import shop_url
+from orders.announcements import (
+    AnnouncementError,
+    announcement_audience,
+    announcement_message,
+    announcement_start,
+)
 
 
 class AnnouncementForm(forms.ModelForm[Announcement]):
@@ -144,15 +148,7 @@ class AnnouncementAdmin(admin.ModelAdmin[Announcement]):
         if announcement is None or not self.has_view_permission(request, announcement):
             raise Http404
         kind = KINDS["marketing.announcement"]
-        rendered = render(
-            kind,
-            {
-                "title": announcement.title,
-                "paragraphs": [part.strip() for part in announcement.message.split("\n\n") if part.strip()],
-                "link_url": shop_url(announcement.link) if announcement.link else "",
-            },
-            {"title": announcement.title},
-        )
+        rendered = render(kind, *announcement_message(announcement))
         if request.GET.get("part") == "html":
             return email_html_response(rendered.html)
         context = {
@@ -163,7 +159,7 @@ class AnnouncementAdmin(admin.ModelAdmin[Announcement]):
             "rendered": rendered,
             "html_url": f"{reverse('admin:notifications_announcement_preview', args=[pk])}?part=html",
         }
-        return TemplateResponse(request, "admin/notifications/announcement/preview.html", context)
+        return TemplateResponse(request, "admin/notifications/preview.html", context)
 
     def send_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         announcement = self.get_object(request, str(pk))
