@@ -15,7 +15,7 @@ import warnings
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from io import BytesIO
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile, File
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps
@@ -183,6 +184,44 @@ def _files_delete(storage: Storage, names: Iterable[str]) -> None:
             storage.delete(name)
 
 
+@dataclass(frozen=True)
+class PreparedImage:
+    """An upload that passed ``image_validate``, with its WebP renditions
+    encoded (not stored yet) by width."""
+
+    info: ImageInfo
+    rendered: dict[int, bytes]
+
+
+def image_prepare(upload: File[Any]) -> PreparedImage:
+    """Check an upload and make its renditions; raise ``ValidationError``
+    with the reason when it is not an image we take."""
+    info = image_validate(upload)
+    rendered = _renditions_render(upload, rendition_widths(info.width))
+    if isinstance(upload, UploadedFile):
+        # An object store serves the type it was given: the one we verified,
+        # never the browser's claim (text/html on an image is a stored XSS).
+        upload.content_type = CONTENT_TYPES[info.format]
+    return PreparedImage(info=info, rendered=rendered)
+
+
+def renditions_save(*, stored: FieldFile, rendered: Mapping[int, bytes]) -> dict[str, str]:
+    """Store the renditions beside the stored original (``<name>-320w.webp``);
+    returns what an image's ``renditions`` holds: {"320": storage name, ...}."""
+    base = posixpath.splitext(stored.name or "")[0]
+    return {
+        str(width): stored.storage.save(f"{base}-{width}w.webp", ContentFile(data))
+        for width, data in rendered.items()
+    }
+
+
+def image_files_delete_on_commit(*, storage: Storage, names: Iterable[str]) -> None:
+    """Delete these files once the transaction commits (a rollback keeps them)."""
+    names = [name for name in names if name]
+    if names:
+        transaction.on_commit(lambda: _files_delete(storage, names))
+
+
 @transaction.atomic
 def product_image_save(*, image: ProductImage, upload: File[Any] | None = None) -> ProductImage:
     """Save a product image. With an upload: check it (``image_validate``),
@@ -193,34 +232,25 @@ def product_image_save(*, image: ProductImage, upload: File[Any] | None = None) 
     if upload is None:
         image.save()
         return image
-    info = image_validate(upload)
-    rendered = _renditions_render(upload, rendition_widths(info.width))
+    prepared = image_prepare(upload)
     previous = (
         ProductImage.objects.filter(pk=image.pk).values_list("image", "renditions").first()
         if image.pk is not None
         else None
     )
-    if isinstance(upload, UploadedFile):
-        # An object store serves the type it was given: the one we verified,
-        # never the browser's claim (text/html on an image is a stored XSS).
-        upload.content_type = CONTENT_TYPES[info.format]
     image.image = upload  # the descriptor wraps it in a FieldFile
     image.renditions = {}
     image.save()
-    storage = image.image.storage
-    base = posixpath.splitext(image.image.name or "")[0]
-    image.renditions = {
-        str(width): storage.save(f"{base}-{width}w.webp", ContentFile(data))
-        for width, data in rendered.items()
-    }
+    image.renditions = renditions_save(stored=image.image, rendered=prepared.rendered)
     # The field stores the file's raw size; pages need the size as shown
     # (a portrait photo from a phone is rotated by its EXIF orientation).
-    image.width, image.height = info.width, info.height
+    image.width, image.height = prepared.info.width, prepared.info.height
     image.save(update_fields=["renditions", "width", "height"])
     if previous is not None:
         old_original, old_renditions = previous
-        stale = [old_original, *(old_renditions or {}).values()]
-        transaction.on_commit(lambda: _files_delete(storage, stale))
+        image_files_delete_on_commit(
+            storage=image.image.storage, names=[old_original, *(old_renditions or {}).values()]
+        )
     return image
 
 
@@ -228,12 +258,11 @@ def product_image_save(*, image: ProductImage, upload: File[Any] | None = None) 
 def product_image_delete(*, image: ProductImage) -> None:
     """Delete an image and, after commit, its files, unless another image
     row still shows the same file (the demo catalog shares its pictures)."""
-    storage = image.image.storage
     names = [image.image.name or "", *image.renditions.values()]
     image.delete()
     catalog_generation_bump()
     if not ProductImage.objects.filter(image=image.image.name).exists():
-        transaction.on_commit(lambda: _files_delete(storage, names))
+        image_files_delete_on_commit(storage=image.image.storage, names=names)
 
 
 def srcset_build(renditions: Mapping[str, str], url: Callable[[str], str]) -> str:
@@ -249,7 +278,16 @@ def _width_key(item: tuple[str, str]) -> int:
     return int(item[0])
 
 
-def image_sources(image: ProductImage) -> ImageSources:
+class StoredImage(Protocol):
+    """What ``image_sources`` reads: a product image, a review photo."""
+
+    image: Any  # an ImageFieldFile
+    renditions: Any  # {"320": storage name, ...}
+    width: int
+    height: int
+
+
+def image_sources(image: StoredImage) -> ImageSources:
     """The sources of an image for a page. The fallback ``src`` is the widest
     rendition (WebP everywhere that matters), or the original when the image
     has no renditions (made outside ``product_image_save``)."""

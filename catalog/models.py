@@ -109,6 +109,13 @@ class Product(models.Model):
         max_digits=3, decimal_places=2, null=True, blank=True, editable=False
     )
     rating_count = models.PositiveIntegerField(default=0, editable=False)
+    # Written by the reviews app from the published reviews: how many gave
+    # each number of stars ({"5": 12, "4": 3, ...}), and the rank "Top rated"
+    # sorts by (a Bayesian average, docs/decisions.md).
+    rating_histogram = models.JSONField(
+        default=dict, db_default=models.Value({}, models.JSONField()), editable=False
+    )
+    rating_score = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True, editable=False)
     # Written by the promotions app from the automatic promotions running now,
     # so listings show sale prices without evaluating promotions per request.
     sale_price_min = models.DecimalField(
@@ -127,7 +134,7 @@ class Product(models.Model):
             models.Index(fields=("is_active", "price_min"), name="catalog_prod_active_price"),
             models.Index(fields=("is_active", "-created_at"), name="catalog_prod_active_new"),
             models.Index(fields=("is_active", "-units_sold"), name="catalog_prod_active_sold"),
-            models.Index(fields=("is_active", "-rating_average"), name="catalog_prod_active_rated"),
+            models.Index(fields=("is_active", "-rating_score"), name="catalog_prod_active_rated"),
             # The home page's featured products: a handful among many.
             models.Index(
                 fields=("-created_at",),

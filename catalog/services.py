@@ -1,6 +1,8 @@
 """The verbs of the catalog (stock has its own module, catalog/stock.py)."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 
 import markdown
 import nh3
@@ -101,5 +103,30 @@ def product_listing_refresh(*, product_ids: Iterable[int]) -> None:
         price_min=Subquery(prices.annotate(v=Min("price")).values("v")[:1]),
         price_max=Subquery(prices.annotate(v=Max("price")).values("v")[:1]),
         in_stock=Exists(active.filter(stock_on_hand__gt=F("stock_reserved"))),
+    )
+    catalog_generation_bump()
+
+
+@dataclass(frozen=True)
+class Rating:
+    """A product's rating as its listing columns hold it (worked out by the
+    reviews app from the published reviews)."""
+
+    count: int
+    average: Decimal | None
+    histogram: dict[str, int]
+    score: Decimal | None
+
+
+def product_rating_set(*, product_id: int, rating: Rating) -> None:
+    """Write a product's rating columns. The caller holds the product's lock
+    (``catalog.locks.products_lock``) and computed ``rating`` after taking
+    it, in the same transaction, so that two changes at once cannot leave
+    a stale figure."""
+    Product.objects.filter(pk=product_id).update(
+        rating_count=rating.count,
+        rating_average=rating.average,
+        rating_histogram=rating.histogram,
+        rating_score=rating.score,
     )
     catalog_generation_bump()

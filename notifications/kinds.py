@@ -28,6 +28,7 @@ class Group(StrEnum):
     STAFF = "staff"  # to the shop's staff
     MARKETING = "marketing"  # opt-in, with one-click unsubscribe
     WISHLIST = "wishlist"  # alerts a person asked for
+    REVIEWS = "reviews"  # asking how a delivered product is: on until switched off
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,31 @@ def _order_status(
         texts={"headline": headline, "message": message},
         sample=_ORDER_SAMPLE,
         sample_params=_ORDER_PARAMS,
+    )
+
+
+_REVIEW_SAMPLE = {
+    "review": {"title": "Soft and warm", "rating": 5, "body": "The best scarf I have owned."},
+    "product_title": "Merino scarf",
+    "reason": "Reviews are about the product; please leave out the delivery company's name.",
+    "reply": "Thank you! Glad it keeps you warm.",
+    "review_url": "https://shop.example.com/products/merino-scarf/reviews/12/",
+    "edit_url": "https://shop.example.com/products/merino-scarf/reviews/write/",
+}
+
+
+def _review_outcome(name: str, label: str | Promise, subject: str | Promise, title: str | Promise) -> Kind:
+    """What became of a person's review: about what they published under
+    their name, so always sent (with the account's messages)."""
+    return Kind(
+        name=name,
+        group=Group.ACCOUNT,
+        label=label,
+        template=f"notifications/email/{name.replace('.', '_')}",
+        subject=subject,
+        site_title=title,
+        sample=_REVIEW_SAMPLE,
+        sample_params={"product": "Merino scarf"},
     )
 
 
@@ -318,6 +344,46 @@ _KINDS: list[Kind] = [
         label=_("Marketing emails confirmed"),
         template="notifications/email/marketing_welcome",
         subject=_("[%(shop)s] You will hear about our news and offers"),
+    ),
+    Kind(
+        name="reviews.request",
+        group=Group.REVIEWS,
+        label=_("How do you like it? (after a delivery)"),
+        template="notifications/email/review_request",
+        subject=_("[%(shop)s] How do you like what you received?"),
+        site_title=_("How do you like your order %(number)s? Write a review"),
+        sample={
+            "number": _ORDER["number"],
+            "items": [
+                {
+                    "title": "Linen shirt",
+                    "url": "https://shop.example.com/products/linen-shirt/reviews/write/?variant=7",
+                },
+                {
+                    "title": "Canvas tote",
+                    "url": "https://shop.example.com/products/canvas-tote/reviews/write/?variant=9",
+                },
+            ],
+        },
+        sample_params=_ORDER_PARAMS,
+    ),
+    _review_outcome(
+        "reviews.published",
+        _("Review published"),
+        _("[%(shop)s] Your review of %(product)s is published"),
+        _("Your review of %(product)s is published"),
+    ),
+    _review_outcome(
+        "reviews.rejected",
+        _("Review not published (with the reason)"),
+        _("[%(shop)s] Your review of %(product)s was not published"),
+        _("Your review of %(product)s was not published"),
+    ),
+    _review_outcome(
+        "reviews.replied",
+        _("The shop replied to a review"),
+        _("[%(shop)s] We replied to your review of %(product)s"),
+        _("We replied to your review of %(product)s"),
     ),
     Kind(
         name="catalog.low_stock",

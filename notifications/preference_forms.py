@@ -15,14 +15,18 @@ GROUP_LABELS = {
     Group.ORDERS: _("Order updates"),
     Group.MARKETING: _("News and offers"),
     Group.WISHLIST: _("Wishlist alerts"),
+    Group.REVIEWS: _("Review requests"),
 }
 GROUP_HELP = {
-    Group.ACCOUNT: _("Sign-in codes, password and address changes. Always sent."),
+    Group.ACCOUNT: _(
+        "Sign-in codes, password and address changes, what happens to your reviews. Always sent."
+    ),
     Group.ORDERS: _("Confirmations, payment, shipping, delivery, returns and refunds. Always sent."),
     Group.MARKETING: _(
         "New products and offers, a few times a month. We ask you to confirm by email before the first one."
     ),
     Group.WISHLIST: _("When something on your wishlist is back in stock or cheaper."),
+    Group.REVIEWS: _("After a delivery, one message asking how you like what you bought."),
 }
 CHANNEL_LABELS = {Channel.EMAIL: _("By email"), Channel.SITE: _("In the site")}
 

@@ -53,7 +53,7 @@ def preferences_view(request: HttpRequest) -> HttpResponse:
             "help": GROUP_HELP[group],
             "fields": [form[field_name(group, channel)] for channel in Channel],
         }
-        for group in (Group.MARKETING, Group.WISHLIST)
+        for group in (Group.MARKETING, Group.WISHLIST, Group.REVIEWS)
     ]
     fixed = [{"label": GROUP_LABELS[group], "help": GROUP_HELP[group]} for group in preferences.TRANSACTIONAL]
     context = {

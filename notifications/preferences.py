@@ -32,6 +32,10 @@ DEFAULTS: dict[tuple[str, str], bool] = {
     (Group.MARKETING, Channel.SITE): False,
     (Group.WISHLIST, Channel.EMAIL): True,
     (Group.WISHLIST, Channel.SITE): True,
+    # Asking a customer for a review is advertising in the EU's reading
+    # (BGH VI ZR 225/17): sent to buyers, with a one-click way out in each.
+    (Group.REVIEWS, Channel.EMAIL): True,
+    (Group.REVIEWS, Channel.SITE): True,
 }
 CHOOSABLE = frozenset(group for group, _channel in DEFAULTS)
 # Shown on the preferences page as always on.

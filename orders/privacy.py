@@ -47,6 +47,7 @@ from orders.lifecycle.cancellation import orders_unpaid_cancel
 from orders.models import Checkout, Order, OrderEvent, OrderLine, Return, ReturnLine
 from payments.privacy import payments_erase, payments_export
 from promotions.privacy import redemptions_erase, redemptions_export
+from reviews.privacy import reviews_erase, reviews_export
 from shipping.privacy import shipments_erase, shipments_export
 
 # What an invoice names of its buyer (§14 (4) 1. UStG: full name and full
@@ -248,6 +249,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
     data["cart"] = cart_export(user)
     data["orders"] = orders_export(user)
     data["promo_code_redemptions"] = redemptions_export(user)
+    data["reviews"] = reviews_export(user)
     return data
 
 
@@ -261,6 +263,7 @@ def account_delete(*, user: User) -> None:
     cart_erase(user)
     orders_erase(user)
     redemptions_erase(user)
+    reviews_erase(user)
     user_delete(user=user)
     # The last message to the address, after every other was erased.
     notification_queue(kind="account.deleted", key=f"user:{user.pk}", context={"email": email}, email=email)

@@ -1,4 +1,5 @@
-"""A reminder about a cart left with items in it.
+"""Reminders: a cart left with items in it, and a delivered order's request
+for reviews.
 
 A shopper we can write to (signed in, or a guest who gave their address at
 the checkout) who left items in their cart for ``CART_REMINDER_AFTER_HOURS``
@@ -19,8 +20,10 @@ from django.utils import timezone
 
 from cart.models import Cart, CartLine
 from cart.session import cart_restore_token
+from notifications.models import Notification
 from notifications.services import notification_queue
-from orders.models import Checkout
+from orders.models import Checkout, Order, OrderLine, Return
+from reviews.services import review_request_queue
 from shop.sites import shop_url
 
 
@@ -74,3 +77,39 @@ def _checkout_email(cart: Cart) -> str:
         return cart.checkout.email
     except Checkout.DoesNotExist:
         return ""
+
+
+def review_requests_send(*, now: datetime | None = None) -> int:
+    """Owe the "how do you like it?" email of every order delivered
+    ``REVIEW_REQUEST_AFTER_DAYS`` ago (the customer has tried what they
+    bought), once per order, within ``REVIEW_REQUEST_WITHIN_DAYS``; orders
+    with a return are not asked. Returns how many orders were considered
+    (``reviews.services.review_request_queue`` leaves out what the person
+    reviewed already, and their preferences decide the rest)."""
+    now = now or timezone.now()
+    after = timedelta(days=settings.REVIEW_REQUEST_AFTER_DAYS)
+    within = timedelta(days=settings.REVIEW_REQUEST_WITHIN_DAYS)
+    orders = (
+        Order.objects.filter(
+            status__in=(Order.Status.DELIVERED, Order.Status.COMPLETED),
+            delivered_at__lte=now - after,
+            delivered_at__gte=now - after - within,
+        )
+        .exclude(Exists(Notification.objects.filter(kind="reviews.request", key=OuterRef("number"))))
+        .exclude(Exists(Return.objects.filter(order=OuterRef("pk"))))
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("variant").order_by("pk"))
+        )
+        .order_by("delivered_at", "pk")
+    )
+    count = 0
+    for order in orders.iterator(chunk_size=200):
+        review_request_queue(
+            reference=order.number,
+            email=order.email,
+            user=order.user,
+            variants=[line.variant for line in order.lines.all() if line.variant is not None],
+        )
+        count += 1
+    return count

@@ -34,6 +34,12 @@ def carts_abandoned_remind() -> int:
     return reminders.carts_abandoned_remind()
 
 
+@shared_task(base=ShopTask, name="orders.review_requests_send")
+def review_requests_send() -> int:
+    """Beat: delivered orders ask for reviews of what they brought."""
+    return reminders.review_requests_send()
+
+
 @shared_task(base=ShopTask, name="orders.announcements_resume")
 def announcements_resume() -> int:
     """Beat: announcements whose next batch was lost with the broker go on."""
@@ -57,6 +63,7 @@ __all__ = [
     "carts_abandoned_remind",
     "orders_complete",
     "orders_unpaid_expire",
+    "review_requests_send",
     "shipment_tracking_refresh",
     "shipments_tracking_poll",
 ]

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "payments",
     "promotions",
     "shipping",
+    "reviews",
     "orders",
 ]
 
@@ -377,6 +378,21 @@ CART_GUEST_MAX_AGE_DAYS = env.int("CART_GUEST_MAX_AGE_DAYS", default=30)
 # A cart left with items this long gets one reminder (to people who opted in
 # to hearing from the shop); carts idle for longer than the second setting
 # are left alone (orders/reminders.py). Beat looks every 15 minutes.
+# Reviews (reviews/): verified buyers publish at once unless their text
+# holds a link; others wait for a moderator. REVIEWS_REQUIRE_PURCHASE lets
+# only verified buyers write at all.
+REVIEWS_PUBLISH_VERIFIED = env.bool("REVIEWS_PUBLISH_VERIFIED", default=True)
+REVIEWS_REQUIRE_PURCHASE = env.bool("REVIEWS_REQUIRE_PURCHASE", default=False)
+REVIEWS_PER_DAY = env.int("REVIEWS_PER_DAY", default=5)  # reviews written or edited per person
+REVIEWS_REPORTS_PER_DAY = env.int("REVIEWS_REPORTS_PER_DAY", default=20)
+REVIEWS_REPORTS_TO_HOLD = env.int("REVIEWS_REPORTS_TO_HOLD", default=3)  # reports that unpublish
+REVIEWS_PAGE_SIZE = env.int("REVIEWS_PAGE_SIZE", default=10)
+REVIEWS_PHOTOS_MAX = env.int("REVIEWS_PHOTOS_MAX", default=4)
+# "Top rated" ranks by a Bayesian average: each product's reviews plus
+# REVIEWS_RANK_PRIOR_COUNT imaginary ones of REVIEWS_RANK_PRIOR_MEAN stars.
+REVIEWS_RANK_PRIOR_COUNT = env.int("REVIEWS_RANK_PRIOR_COUNT", default=5)
+REVIEWS_RANK_PRIOR_MEAN = env.str("REVIEWS_RANK_PRIOR_MEAN", default="3.5")
+
 CART_REMINDER_AFTER_HOURS = env.int("CART_REMINDER_AFTER_HOURS", default=4)
 CART_REMINDER_WITHIN_DAYS = env.int("CART_REMINDER_WITHIN_DAYS", default=3)
 CELERY_BEAT_SCHEDULE["cart-guests-purge"] = {
@@ -408,6 +424,13 @@ CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_ex
 CELERY_BEAT_SCHEDULE["orders-complete"] = {"task": "orders.orders_complete", "schedule": 3600}
 # Staff announcements go out in batches; one whose next batch was lost goes on.
 CELERY_BEAT_SCHEDULE["orders-announcements-resume"] = {"task": "orders.announcements_resume", "schedule": 300}
+# A delivered order asks for reviews once its customer has tried what came.
+REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=5)
+REVIEW_REQUEST_WITHIN_DAYS = env.int("REVIEW_REQUEST_WITHIN_DAYS", default=14)
+CELERY_BEAT_SCHEDULE["orders-review-requests-send"] = {
+    "task": "orders.review_requests_send",
+    "schedule": 3600,
+}
 CELERY_BEAT_SCHEDULE["orders-carts-abandoned-remind"] = {
     "task": "orders.carts_abandoned_remind",
     "schedule": 900,

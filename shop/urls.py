@@ -29,6 +29,7 @@ urlpatterns = [
     path("anymail/", include("notifications.webhook_urls")),
     path("payments/", include("orders.payment_webhook_urls")),
     path("", include("orders.urls")),
+    path("", include("reviews.urls")),
     path("", include("catalog.urls")),
 ]
 

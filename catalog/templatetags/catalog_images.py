@@ -6,15 +6,14 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from catalog.images import image_sources
-from catalog.models import ProductImage
+from catalog.images import StoredImage, image_sources
 
 register = template.Library()
 
 
 @register.simple_tag
 def product_img(
-    image: ProductImage,
+    image: StoredImage,
     sizes: str = "100vw",
     loading: str = "lazy",
     css_class: str = "",
@@ -27,7 +26,7 @@ def product_img(
         '<img src="{}"{} alt="{}" width="{}" height="{}" loading="{}" decoding="async"{}>',
         sources.src,
         srcset,
-        image.alt_text if alt is None else alt,
+        getattr(image, "alt_text", "") if alt is None else alt,
         sources.width,
         sources.height,
         loading,

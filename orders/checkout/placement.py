@@ -35,6 +35,7 @@ from orders.selectors import customer_orders_count
 from orders.status import UNPAID
 from promotions.services import promo_code_redeem
 from promotions.values import PromoRefused
+from reviews.services import purchases_record
 from shipping.quotes import ShippingOption
 
 logger = logging.getLogger(__name__)
@@ -251,5 +252,14 @@ def orders_guest_claim(*, user: User) -> int:
         return 0
     claimed = 0
     for email in emails:
-        claimed += Order.objects.filter(user__isnull=True, email__iexact=email).update(user=user)
+        orders = Order.objects.filter(user__isnull=True, email__iexact=email)
+        delivered = list(orders.filter(delivered_at__isnull=False).prefetch_related("lines__variant"))
+        claimed += orders.update(user=user)
+        for order in delivered:  # what they received verifies their reviews
+            purchases_record(
+                user=user,
+                reference=order.number,
+                variants=[line.variant for line in order.lines.all() if line.variant is not None],
+                delivered_at=order.delivered_at or timezone.now(),
+            )
     return claimed

@@ -29,6 +29,7 @@ from orders.notices import order_notify
 from payments.errors import PaymentError
 from payments.models import Payment
 from payments.selectors import payment_get_for_order
+from reviews.services import purchases_record
 from shipping.carriers import CARRIERS
 from shipping.models import Shipment
 from shipping.quotes import Destination, ShippingError
@@ -186,6 +187,15 @@ def order_mark_delivered(*, order_id: int, by: User | None = None, note: str = "
     order.delivered_at = timezone.now()
     order.save(update_fields=["delivered_at"])
     order_notify(order=order, kind="delivered", key="delivered")
+    if order.user is not None:  # what they received verifies their reviews of it
+        purchases_record(
+            user=order.user,
+            reference=order.number,
+            variants=[
+                line.variant for line in order.lines.select_related("variant") if line.variant is not None
+            ],
+            delivered_at=order.delivered_at,
+        )
     return order
 
 

@@ -37,6 +37,8 @@ def _product(title: str, *, price: str, stock: int = 10, sold: int = 0, rating: 
         units_sold=sold,
         rating_average=None if rating is None else Decimal(rating),
         rating_count=0 if rating is None else 3,
+        # Same count for all, so the rank follows the average.
+        rating_score=None if rating is None else Decimal(rating) - 1,
     )
     return product
 

@@ -182,8 +182,9 @@ def test_saving_switches_wishlist_alerts_and_a_forged_post_cannot_switch_orders_
 
     response = client.post(
         "/notifications/preferences/",
-        {"wishlist_site": "on", "orders_email": "", "orders": "off", "account_email": "0"},
-    )
+        {"wishlist_site": "on", "reviews_email": "on", "reviews_site": "on", "orders_email": "",
+         "orders": "off", "account_email": "0"},
+    )  # fmt: skip
 
     assert response.status_code == 302
     assert preferences.preferences_for(user=user) == {
@@ -191,6 +192,8 @@ def test_saving_switches_wishlist_alerts_and_a_forged_post_cannot_switch_orders_
         ("marketing", "site"): False,
         ("wishlist", "email"): False,
         ("wishlist", "site"): True,
+        ("reviews", "email"): True,
+        ("reviews", "site"): True,
     }
     assert set(Preference.objects.values_list("group", flat=True)) == {"wishlist"}
     order = _send(django_capture_on_commit_callbacks, ORDER, email=ADA, user=user)
