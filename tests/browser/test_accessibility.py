@@ -13,12 +13,14 @@ from playwright.sync_api import Browser
 from cart.models import Cart
 from orders.checkout.steps import checkout_addresses_set, checkout_get
 from orders.lifecycle.fulfilment import order_ship
+from reviews.services import review_reply_set
 from tests.browser.conftest import VIEWPORTS, Tab, open_tab
 from tests.cart.factories import cart_with, product_with_variants
 from tests.conftest import AXE
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.orders.account_helpers import paid_order
 from tests.orders.factories import BERLIN
+from tests.reviews.factories import review_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
@@ -64,6 +66,9 @@ def test_axe_finds_a_violation_when_there_is_one(tab: Tab) -> None:
 
 def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server, tab: Tab) -> None:
     product, (red, _blue) = product_with_variants("Linen shirt")
+    praise = review_of(product, rating=5, title="Cool in summer")
+    review_of(product, rating=3, title="Creases a lot")
+    review_reply_set(review=praise, reply="Thank you!", by=UserFactory.create(is_staff=True))
     user = UserFactory.create(email="ada@example.com")
     order = paid_order(user=user, email="ada@example.com")
     shipped = paid_order(user=user, email="ada@example.com")
@@ -73,6 +78,7 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server
         "/",
         "/products/",
         product.get_absolute_url(),
+        praise.get_absolute_url(),
         "/products/?q=shirt",
         "/accounts/login/",
         "/accounts/signup/",
@@ -101,6 +107,10 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server
         "/accounts/addresses/",
         "/accounts/email/",
         "/notifications/preferences/",
+        reverse("reviews:write", kwargs={"slug": product.slug}),
+        reverse("reviews:report", kwargs={"slug": product.slug, "pk": praise.pk}),
+        reverse("reviews:mine"),
+        product.get_absolute_url(),  # with "Helpful" and "Report" on each review
     ]
     violations += [line for path in signed_in for line in _violations(tab, base + path)]
 
