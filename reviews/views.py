@@ -40,6 +40,14 @@ def _product(slug: str) -> Any:
         raise Http404(_("No such product.")) from None
 
 
+def _shopper_review(slug: str, pk: int) -> Review:
+    """A published review another shopper may vote on or report, or a 404."""
+    try:
+        return review_get_for_shopper(pk=pk, product_slug=slug)
+    except Review.DoesNotExist:
+        raise Http404(_("No such review.")) from None
+
+
 def _reviews_url(product: Any) -> str:
     return f"{product.get_absolute_url()}#reviews"
 
@@ -124,10 +132,7 @@ def review_delete_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse
 @require_POST
 def review_helpful_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """ "Was this helpful? Yes": once per person, not on one's own review."""
-    try:
-        review = review_get_for_shopper(pk=pk, product_slug=slug)
-    except Review.DoesNotExist:
-        raise Http404(_("No such review.")) from None
+    review = _shopper_review(slug, pk)
     back = _back(request, f"{review.product.get_absolute_url()}#review-{review.pk}")
     try:
         counted = review_vote_helpful(review=review, user=_user(request))
@@ -145,10 +150,7 @@ def review_helpful_view(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 @require_http_methods(["GET", "HEAD", "POST"])
 def review_report_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Report a review to the moderators: why, and a note."""
-    try:
-        review = review_get_for_shopper(pk=pk, product_slug=slug)
-    except Review.DoesNotExist:
-        raise Http404(_("No such review.")) from None
+    review = _shopper_review(slug, pk)
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
