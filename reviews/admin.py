@@ -144,7 +144,7 @@ class ReportInline(admin.TabularInline[ReviewReport, Review]):
     """What shoppers reported, read-only."""
 
     model = ReviewReport
-    fields = readonly_fields = ("created_at", "reason", "note", "user")
+    fields = readonly_fields = ("created_at", "reason", "note", "user", "handled_at")
     extra = 0
     can_delete = False
     verbose_name_plural = gettext_lazy("reports by shoppers")
@@ -194,6 +194,7 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
     )
     # The table grows with the shop: no COUNT(*) of all reviews on every page.
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # counts per filter value scan the whole table
     form = ReviewModerationForm
     change_form_template = "admin/reviews/review/change_form.html"
     readonly_fields = (
@@ -218,6 +219,7 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
         "moderated_at",
         "moderated_by",
         "replied_at",
+        "replied_by",
     )
     inlines = (ReportInline,)
     actions = ("approve", "reject")
@@ -251,7 +253,7 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
     )
 
     def get_fieldsets(self, request: HttpRequest, obj: Review | None = None) -> Any:
-        decision: tuple[str, ...] = ("reply", "replied_at")
+        decision: tuple[str, ...] = ("reply", ("replied_at", "replied_by"))
         if self.has_change_permission(request, obj):
             decision = (*decision, "reason")
         return (
@@ -334,9 +336,6 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
         pressed, in the admin's one transaction."""
         by = moderator(request)
         if "reply" in form.changed_data:
-            # The form put the new text on ``obj`` already; the service
-            # compares it with the stored one (and tells the author).
-            obj.reply = form.initial.get("reply", "")
             review_reply_set(review=obj, reply=form.cleaned_data["reply"], by=by)
         if APPROVE in request.POST:
             reviews_approve(review_ids=[obj.pk], by=by)

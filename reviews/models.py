@@ -57,6 +57,9 @@ class Review(models.Model):
     report_count = models.PositiveIntegerField(_("open reports"), default=0)
     reply = models.TextField(_("the shop's public reply"), blank=True)
     replied_at = models.DateTimeField(null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -135,12 +138,19 @@ class ReviewReport(models.Model):
     reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When a moderator decided on the review after this report: a person
+    # may report a review again once their last report was looked at.
+    handled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         constraints = (
-            models.UniqueConstraint(fields=("review", "user"), name="reviews_one_report_per_person"),
+            models.UniqueConstraint(
+                fields=("review", "user"),
+                condition=Q(handled_at__isnull=True),
+                name="reviews_one_open_report_per_person",
+            ),
         )
 
     def __str__(self) -> str:

@@ -77,7 +77,7 @@ def rating_compute(counts: dict[int, int]) -> Rating:
     >>> rating.count, rating.average, rating.score  # one 5-star review ranks
     (1, Decimal('5.00'), Decimal('3.750'))
     >>> rating_compute({5: 30, 4: 20}).score  # below fifty that average 4.6
-    Decimal('4.509')
+    Decimal('4.500')
     >>> rating_compute({}).average is None
     True
     """
@@ -297,8 +297,8 @@ def review_vote_helpful(*, review: Review, user: AbstractBaseUser) -> bool:
 
 @transaction.atomic
 def review_report(*, review: Review, user: AbstractBaseUser, reason: str, note: str = "") -> bool:
-    """Report a review to the moderators, once per person; returns False when
-    they had reported it already. ``REVIEWS_REPORTS_TO_HOLD`` reports since a
+    """Report a review to the moderators, once per person until a moderator
+    looked at it; returns False when they had reported it already. ``REVIEWS_REPORTS_TO_HOLD`` reports since a
     moderator last looked take it off the page until one looks again."""
     if reason not in ReviewReport.Reason.values:
         raise ReviewRefused({"reason": _("Choose why you report this review.")})
@@ -315,7 +315,7 @@ def review_report(*, review: Review, user: AbstractBaseUser, reason: str, note: 
         )
     products_lock(product_ids=[review.product_id])
     _report, created = ReviewReport.objects.get_or_create(
-        review=review, user_id=user.pk, defaults={"reason": reason, "note": note[:500]}
+        review=review, user_id=user.pk, handled_at=None, defaults={"reason": reason, "note": note[:500]}
     )
     if not created:
         return False
@@ -335,6 +335,12 @@ def _lock_products_of(reviews: QuerySet[Review]) -> list[Review]:
     """Lock the products of these reviews (primary-key order), then read them."""
     products_lock(product_ids=reviews.values_list("product_id", flat=True))
     return list(reviews.select_related("product", "author").order_by("pk"))
+
+
+def _reports_handled(reviews: list[Review], *, now: datetime) -> None:
+    """A moderator decided: the open reports are handled (their authors may
+    report again later) and the count starts over."""
+    ReviewReport.objects.filter(review__in=reviews, handled_at__isnull=True).update(handled_at=now)
 
 
 def _tell_author(*, review: Review, kind: str, occasion: datetime, params: dict[str, str]) -> None:
@@ -376,6 +382,7 @@ def reviews_approve(*, review_ids: Iterable[int], by: AbstractBaseUser) -> int:
         ])  # fmt: skip
         if first:
             _tell_author(review=review, kind="reviews.published", occasion=now, params={})
+    _reports_handled(reviews, now=now)
     for product_id in sorted({review.product_id for review in reviews}):
         product_rating_refresh(product_id=product_id)
     return len(reviews)
@@ -383,11 +390,14 @@ def reviews_approve(*, review_ids: Iterable[int], by: AbstractBaseUser) -> int:
 
 @transaction.atomic
 def reviews_reject(*, review_ids: Iterable[int], by: AbstractBaseUser, reason: str) -> int:
-    """Reject these reviews with a reason, which their authors are told."""
+    """Reject these reviews with a reason, which their authors are told
+    (reviews rejected already are left as they are: no second message)."""
     reason = reason.strip()
     if not reason:
         raise ReviewRefused({"reason": _("Say why: the author is told.")})
-    reviews = _lock_products_of(Review.objects.filter(pk__in=list(review_ids)))
+    reviews = _lock_products_of(
+        Review.objects.filter(pk__in=list(review_ids)).exclude(status=Review.Status.REJECTED)
+    )
     now = timezone.now()
     for review in reviews:
         review.status, review.held, review.rejection_reason = Review.Status.REJECTED, Review.Held.NONE, reason
@@ -398,6 +408,7 @@ def reviews_reject(*, review_ids: Iterable[int], by: AbstractBaseUser, reason: s
             "updated_at",
         ])  # fmt: skip
         _tell_author(review=review, kind="reviews.rejected", occasion=now, params={})
+    _reports_handled(reviews, now=now)
     for product_id in sorted({review.product_id for review in reviews}):
         product_rating_refresh(product_id=product_id)
     return len(reviews)
@@ -408,13 +419,15 @@ def review_reply_set(*, review: Review, reply: str, by: AbstractBaseUser) -> Rev
     """Set (or clear, with an empty text) the shop's public reply; the
     author is told of a new reply to a published review."""
     reply = reply.strip()
-    if reply == review.reply:
+    # The stored reply, not the object's: a form may have set the new one on it.
+    if reply == Review.objects.filter(pk=review.pk).values_list("reply", flat=True).get():
         return review
     now = timezone.now()
     review.reply, review.replied_at = reply, (now if reply else None)
-    review.moderated_by = by  # type: ignore[assignment]
-    review.save(update_fields=["reply", "replied_at", "moderated_by", "updated_at"])
-    catalog_generation_bump()
+    review.replied_by = by if reply else None  # type: ignore[assignment]
+    review.save(update_fields=["reply", "replied_at", "replied_by", "updated_at"])
+    if review.status == Review.Status.PUBLISHED:
+        catalog_generation_bump()  # the product page shows it
     if reply and review.status == Review.Status.PUBLISHED:
         _tell_author(review=review, kind="reviews.replied", occasion=now, params={})
     return review

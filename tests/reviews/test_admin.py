@@ -343,7 +343,7 @@ def test_the_reply_is_saved_through_the_service_and_the_author_told(staff_client
     review.refresh_from_db()
     assert review.reply == "Thank you, Ada!"
     assert review.replied_at is not None
-    assert review.moderated_by == User.objects.get(email="boss@example.com")
+    assert review.replied_by == User.objects.get(email="boss@example.com")
     assert _told("reviews.replied") == {review.author_id}
 
 

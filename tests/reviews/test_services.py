@@ -266,3 +266,26 @@ def test_the_shops_reply_is_public_and_its_author_is_told():
     assert review.reply == "Thank you, Ada!"
     assert review.replied_at is not None
     assert Notification.objects.filter(kind="reviews.replied").count() == 1
+
+
+def test_after_a_moderator_decided_a_person_may_report_the_review_again():
+    review = review_of(ProductFactory.create())
+    reporter = UserFactory.create()
+    review_report(review=review, user=reporter, reason="spam")
+
+    reviews_approve(review_ids=[review.pk], by=UserFactory.create(is_staff=True))
+
+    assert review_report(review=review, user=reporter, reason="offensive") is True
+    review.refresh_from_db()
+    assert review.report_count == 1
+    assert ReviewReport.objects.filter(handled_at__isnull=False).count() == 1
+
+
+def test_rejecting_a_rejected_review_again_tells_its_author_nothing_more():
+    review = review_of(ProductFactory.create())
+    staff = UserFactory.create(is_staff=True)
+    reviews_reject(review_ids=[review.pk], by=staff, reason="Off topic")
+
+    assert reviews_reject(review_ids=[review.pk], by=staff, reason="Still off topic") == 0
+
+    assert Notification.objects.filter(kind="reviews.rejected").count() == 1
