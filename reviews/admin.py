@@ -253,7 +253,7 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
     )
 
     def get_fieldsets(self, request: HttpRequest, obj: Review | None = None) -> Any:
-        decision: tuple[str, ...] = ("reply", ("replied_at", "replied_by"))
+        decision: tuple[str | tuple[str, str], ...] = ("reply", ("replied_at", "replied_by"))
         if self.has_change_permission(request, obj):
             decision = (*decision, "reason")
         return (
