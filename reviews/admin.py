@@ -305,7 +305,7 @@ class ReviewAdmin(admin.ModelAdmin[Review]):
             return format_html("{}", "-")
         return format_html_join(
             " ",
-            '<a href="{}"><img src="{}" alt="{}" style="height: 6rem; width: auto"></a>',
+            '<a href="{}"><img src="{}" alt="{}" class="review-photo-thumb"></a>',
             rows,
         )
 

@@ -99,7 +99,6 @@ def review_write_view(request: HttpRequest, slug: str) -> HttpResponse:
                         request, _("Thank you: your review is saved and will show once our team has read it.")
                     )
                 return redirect(_reviews_url(product))
-        status = 400
     else:
         chosen = request.GET.get("variant", "")
         initial = (
@@ -111,9 +110,9 @@ def review_write_view(request: HttpRequest, slug: str) -> HttpResponse:
             else {"author_name": _default_name(request.user), "variant": chosen if chosen.isdigit() else None}
         )  # fmt: skip
         form = ReviewForm(initial=initial, variants=variants, photos=photos)
-        status = 200
+    # A form with errors is shown again, as the shop's other forms are (200).
     context = {"product": product, "form": form, "own": own, "photos": photos}
-    return render(request, "reviews/review_form.html", context, status=status)
+    return render(request, "reviews/review_form.html", context)
 
 
 @login_required
@@ -168,8 +167,7 @@ def review_report_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse
             else:
                 messages.info(request, _("You reported this review already; our team will look at it."))
             return redirect(f"{review.product.get_absolute_url()}#reviews")
-    status = 400 if request.method == "POST" else 200
-    return render(request, "reviews/review_report.html", {"review": review, "form": form}, status=status)
+    return render(request, "reviews/review_report.html", {"review": review, "form": form})
 
 
 @require_safe
