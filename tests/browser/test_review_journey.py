@@ -7,7 +7,6 @@ moderates every review here), staff approve it, and it shows with the
 reports it. Screenshots of each step."""
 
 from collections.abc import Iterator
-from io import BytesIO
 from pathlib import Path
 
 import pytest
