@@ -34,6 +34,7 @@ run: $(VENV)/.base
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_accounts
 	$(PY) manage.py seed_demo --products 200
+	$(PY) manage.py reviews_demo
 	$(PY) manage.py shipping_demo
 	$(PY) manage.py tax_rates_demo
 	$(PY) manage.py promotions_demo
