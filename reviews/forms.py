@@ -86,7 +86,7 @@ class ReviewForm(forms.Form):
         variant_field = cast(forms.ModelChoiceField, self.fields["variant"])
         variant_field.queryset = Variant.objects.filter(
             pk__in=[variant.pk for variant in variants]
-        ).prefetch_related("option_values")
+        ).prefetch_related("option_values__option")
         variant_field.label_from_instance = variant_label  # type: ignore[method-assign,assignment]
         if len(variants) < 2:
             del self.fields["variant"]

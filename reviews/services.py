@@ -81,10 +81,10 @@ def rating_compute(counts: dict[int, int]) -> Rating:
     >>> rating_compute({}).average is None
     True
     """
-    histogram = {str(stars): counts.get(stars, 0) for stars in STARS}
     count = sum(counts.values())
-    if not count:
-        return Rating(count=0, average=None, histogram=histogram, score=None)
+    if not count:  # as a product never reviewed: the column's default
+        return Rating(count=0, average=None, histogram={}, score=None)
+    histogram = {str(stars): counts.get(stars, 0) for stars in STARS}
     total = sum(stars * number for stars, number in counts.items())
     prior_count = settings.REVIEWS_RANK_PRIOR_COUNT
     prior_mean = Decimal(settings.REVIEWS_RANK_PRIOR_MEAN)
@@ -164,8 +164,11 @@ def review_input_check(*, product: Product, data: ReviewInput) -> dict[str, str]
 
 
 def variant_label(variant: Variant) -> str:
-    """ "Red / M" (or the SKU of a variant without options)."""
-    return " / ".join(value.value for value in variant.option_values.all())[:120] or variant.sku
+    """ "24 cm / Sky Blue" (or the SKU of a variant without options): the
+    values in the order of their options, as the cart names a line
+    (``option_values`` prefetched with their option)."""
+    values = sorted(variant.option_values.all(), key=lambda value: (value.option.position, value.option.pk))
+    return " / ".join(value.value for value in values)[:120] or variant.sku
 
 
 def purchase_verified(*, user: AbstractBaseUser, product: Product) -> bool:
