@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from django.db import transaction
 
 from notifications.kinds import KINDS
+from notifications import preferences
 from notifications.preferences import email_preference_set
 from notifications.services import notification_queue
 from tests.browser.conftest import open_tab
@@ -110,7 +111,7 @@ def test_every_kind_arrives_by_smtp_in_text_and_html_with_the_shops_links(smtp_s
     for name, message in zip(kinds, smtp_sink.received, strict=True):
         assert message["To"] == "ada@example.com"
         assert message["From"] == django_settings.DEFAULT_FROM_EMAIL
-        optional = kind_of[name].group in ("marketing", "wishlist")
+        optional = kind_of[name].group in preferences.CHOOSABLE
         assert bool(message["List-Unsubscribe-Post"]) == optional, name
         parts = _parts(message)
         text, html = parts["text/plain"], parts["text/html"]
