@@ -18,8 +18,8 @@ from aiosmtpd.handlers import Message
 from django.conf import settings as django_settings
 from django.db import transaction
 
-from notifications.kinds import KINDS
 from notifications import preferences
+from notifications.kinds import KINDS
 from notifications.preferences import email_preference_set
 from notifications.services import notification_queue
 from tests.browser.conftest import open_tab
