@@ -114,6 +114,14 @@ def product_rating_refresh(*, product_id: int) -> Rating:
     return rating
 
 
+def reviewed_product_ids() -> list[int]:
+    """The products that have (or had) reviews, in primary-key order: those
+    with a review, and those whose columns still show one."""
+    with_reviews = set(Review.objects.order_by().values_list("product_id", flat=True).distinct())
+    shown = set(Product.objects.filter(rating_count__gt=0).values_list("pk", flat=True))
+    return sorted(with_reviews | shown)
+
+
 @transaction.atomic
 def product_ratings_rebuild(*, product_ids: Iterable[int]) -> int:
     """Recompute these products' ratings (after a change of the rank's

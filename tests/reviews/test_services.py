@@ -1,5 +1,6 @@
 from datetime import timedelta
 from decimal import Decimal
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -289,3 +290,15 @@ def test_rejecting_a_rejected_review_again_tells_its_author_nothing_more():
     assert reviews_reject(review_ids=[review.pk], by=staff, reason="Still off topic") == 0
 
     assert Notification.objects.filter(kind="reviews.rejected").count() == 1
+
+
+def test_the_rebuild_command_recomputes_ratings_after_the_prior_changed(settings):
+    from django.core.management import call_command
+
+    product = ProductFactory.create()
+    review_of(product, rating=5)
+    settings.REVIEWS_RANK_PRIOR_MEAN = "1.0"
+
+    call_command("reviews_ratings_rebuild", "--no-progress", stdout=StringIO())
+
+    assert _rating(product)[3] == Decimal("1.667")  # (5 x 1 + 5) / 6

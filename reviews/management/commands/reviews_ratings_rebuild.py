@@ -1,0 +1,28 @@
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
+
+from reviews.services import product_ratings_rebuild, reviewed_product_ids
+
+BATCH_SIZE = 500  # products per transaction
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute every reviewed product's rating (count, average, histogram, the rank 'Top rated' "
+        "sorts by) from its published reviews: after a change of REVIEWS_RANK_PRIOR_COUNT or _MEAN."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        ids = reviewed_product_ids()
+        done = 0
+        with tqdm(total=len(ids), unit="product", file=sys.stderr, disable=options["no_progress"]) as bar:
+            for start in range(0, len(ids), BATCH_SIZE):
+                done += product_ratings_rebuild(product_ids=ids[start : start + BATCH_SIZE])
+                bar.update(min(BATCH_SIZE, len(ids) - start))
+        self.stdout.write(self.style.SUCCESS(f"Ratings recomputed for {done} products."))
