@@ -1,11 +1,10 @@
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
 from catalog.importing import FORMATS, CatalogImportError, catalog_file_read, catalog_import, format_for
+from shop.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -27,25 +26,15 @@ class Command(BaseCommand):
         try:
             file_format = format_for(path=path, requested=options["format"])
             rows = catalog_file_read(path=path, file_format=file_format)
-            bar = tqdm(
-                total=len(rows),
-                unit="row",
-                file=sys.stderr,
-                disable=options["no_progress"] or not sys.stderr.isatty(),
-            )
-
-            def progress(done: int, total: int) -> None:
-                bar.update(done - bar.n)
-
-            try:
+            with command_progress(
+                write=self.stdout.write, unit="row", done_as="rows", bar=not options["no_progress"]
+            ) as progress:
                 report = catalog_import(
                     rows=rows,
                     reference=f"import:{path.name}",
                     dry_run=options["dry_run"],
                     progress=progress,
                 )
-            finally:
-                bar.close()
         except CatalogImportError as exc:
             for error in exc.errors:
                 self.stderr.write(str(error))

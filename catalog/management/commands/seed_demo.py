@@ -1,11 +1,9 @@
-import sys
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
 from catalog.seeding import demo_catalog_seed
+from shop.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -23,24 +21,13 @@ class Command(BaseCommand):
         total: int = options["products"]
         if total < 0:
             raise CommandError("--products cannot be negative.")
-        show_bar = not options["no_progress"] and sys.stderr.isatty()
-        bar = tqdm(total=total, unit="product", file=sys.stderr, disable=not show_bar)
-        started = time.monotonic()
-        last_line = 0.0
-
-        def progress(done: int, of: int) -> None:
-            nonlocal last_line
-            bar.update(done - bar.n)
-            now = time.monotonic()
-            # A line every ten seconds in any case, for logs and CI.
-            if not show_bar and (now - last_line >= 10 or done == of):
-                last_line = now
-                self.stdout.write(f"  {done}/{of} products checked ({now - started:.0f}s)")
-
-        try:
+        with command_progress(
+            write=self.stdout.write,
+            unit="product",
+            done_as="products checked",
+            bar=not options["no_progress"],
+        ) as progress:
             result = demo_catalog_seed(products=total, seed=options["seed"], progress=progress)
-        finally:
-            bar.close()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo catalog: {result.products_created} products created "

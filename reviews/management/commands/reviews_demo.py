@@ -1,11 +1,9 @@
-import sys
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
 from reviews.demo import demo_reviews_create
+from shop.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -26,25 +24,13 @@ class Command(BaseCommand):
         limit: int | None = options["products"]
         if limit is not None and limit < 0:
             raise CommandError("--products cannot be negative.")
-        show_bar = not options["no_progress"] and sys.stderr.isatty()
-        bar = tqdm(unit="product", file=sys.stderr, disable=not show_bar)
-        started = time.monotonic()
-        last_line = 0.0
-
-        def progress(done: int, of: int) -> None:
-            nonlocal last_line
-            bar.total = of
-            bar.update(done - bar.n)
-            now = time.monotonic()
-            # A line every ten seconds in any case, for logs and CI.
-            if not show_bar and (now - last_line >= 10 or done == of):
-                last_line = now
-                self.stdout.write(f"  {done}/{of} products checked ({now - started:.0f}s)")
-
-        try:
+        with command_progress(
+            write=self.stdout.write,
+            unit="product",
+            done_as="products checked",
+            bar=not options["no_progress"],
+        ) as progress:
             result = demo_reviews_create(products=limit, seed=options["seed"], progress=progress)
-        finally:
-            bar.close()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo reviews: {result.reviews_created} reviews created on {result.products_reviewed} of "

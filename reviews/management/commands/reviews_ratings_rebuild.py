@@ -1,10 +1,9 @@
-import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from tqdm import tqdm
 
 from reviews.services import product_ratings_rebuild, reviewed_product_ids
+from shop.progress import command_progress
 
 BATCH_SIZE = 500  # products per transaction
 
@@ -20,9 +19,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids = reviewed_product_ids()
-        done = 0
-        with tqdm(total=len(ids), unit="product", file=sys.stderr, disable=options["no_progress"]) as bar:
+        with command_progress(
+            write=self.stdout.write, unit="product", done_as="products", bar=not options["no_progress"]
+        ) as progress:
             for start in range(0, len(ids), BATCH_SIZE):
-                done += product_ratings_rebuild(product_ids=ids[start : start + BATCH_SIZE])
-                bar.update(min(BATCH_SIZE, len(ids) - start))
-        self.stdout.write(self.style.SUCCESS(f"Ratings recomputed for {done} products."))
+                product_ratings_rebuild(product_ids=ids[start : start + BATCH_SIZE])
+                progress(min(start + BATCH_SIZE, len(ids)), len(ids))
+        self.stdout.write(self.style.SUCCESS(f"Ratings recomputed for {len(ids)} products."))
