@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "promotions",
     "shipping",
     "reviews",
+    "wishlists",
     "orders",
 ]
 

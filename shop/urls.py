@@ -30,6 +30,7 @@ urlpatterns = [
     path("payments/", include("orders.payment_webhook_urls")),
     path("", include("orders.urls")),
     path("", include("reviews.urls")),
+    path("wishlists/", include("wishlists.urls")),
     path("", include("catalog.urls")),
 ]
 

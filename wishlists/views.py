@@ -1,0 +1,1 @@
+"""Shopper pages of wishlists."""
