@@ -111,6 +111,7 @@ TEMPLATES = [
                 "shop.context_processors.shop",
                 "catalog.page_cache.csrf_placeholder",
                 "cart.context_processors.cart",
+                "wishlists.context_processors.hearts",
                 "notifications.context_processors.notices",
             ],
         },

@@ -32,11 +32,13 @@ CARD_TEMPLATE = "catalog/_product_card.html"
 
 
 @register.simple_tag(takes_context=True)
-def product_card_items(context: template.Context, products: Iterable[Any]) -> SafeString:
+def product_card_items(context: template.Context, products: Iterable[Any], extra: str = "") -> SafeString:
     """The products as ``<li>`` cards. A card shows only the product's own
     columns, so its HTML is cached per product and catalog generation: a
     listing renders only the cards no page has shown since the catalog last
-    changed (``CATALOG_CARD_CACHE_SECONDS``, 0 turns it off)."""
+    changed (``CATALOG_CARD_CACHE_SECONDS``, 0 turns it off). ``extra`` names
+    a template rendered after each card, never cached, for what differs per
+    person (the wishlists' heart: ``extra="wishlists/_card_heart.html"``)."""
     products = list(products)
     timeout = settings.CATALOG_CARD_CACHE_SECONDS
     if not products:
@@ -45,6 +47,7 @@ def product_card_items(context: template.Context, products: Iterable[Any]) -> Sa
     keys = {product.pk: f"catalog:card:{generation}:{product.pk}" for product in products}
     cached = cache.get_many(list(keys.values())) if timeout else {}
     card = context.template.engine.get_template(CARD_TEMPLATE) if context.template else None
+    after = context.template.engine.get_template(extra) if extra and context.template else None
     rendered: dict[str, str] = {}
     items = []
     for product in products:
@@ -52,6 +55,9 @@ def product_card_items(context: template.Context, products: Iterable[Any]) -> Sa
         if html is None and card is not None:
             with context.push(product=product):
                 html = rendered[keys[product.pk]] = card.render(context)
+        if after is not None:
+            with context.push(product=product):
+                html = f"{html}{after.render(context)}"
         items.append(f"<li>{html}</li>")
     if rendered and timeout:
         cache.set_many(rendered, timeout)

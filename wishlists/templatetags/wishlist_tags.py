@@ -1,0 +1,27 @@
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("wishlists/_heart.html", takes_context=True)
+def heart(context: template.Context, product: Any, variant: Any = None) -> dict[str, Any]:
+    """The heart of a product (on a card) or of its chosen variant (on its
+    page): whether it shows as in the person's favourites, and the form that
+    toggles it and comes back to this page."""
+    hearts = context.get("hearts")
+    if hearts is None:
+        chosen = False
+    elif variant is not None:
+        chosen = variant.pk in hearts.variants
+    else:
+        chosen = product.pk in hearts.products
+    request = context.get("request")
+    return {
+        "product": product,
+        "variant": variant,
+        "chosen": chosen,
+        "next": request.get_full_path() if request is not None else "",
+        "csrf_token": context.get("csrf_token"),
+    }
