@@ -48,6 +48,7 @@ from orders.models import Checkout, Order, OrderEvent, OrderLine, Return, Return
 from payments.privacy import payments_erase, payments_export
 from promotions.privacy import redemptions_erase, redemptions_export
 from reviews.privacy import reviews_erase, reviews_export
+from wishlists.services import wishlists_erase, wishlists_export
 from shipping.privacy import shipments_erase, shipments_export
 
 # What an invoice names of its buyer (§14 (4) 1. UStG: full name and full
@@ -250,6 +251,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
     data["orders"] = orders_export(user)
     data["promo_code_redemptions"] = redemptions_export(user)
     data["reviews"] = reviews_export(user)
+    data["wishlists"] = wishlists_export(user)
     return data
 
 
@@ -264,6 +266,7 @@ def account_delete(*, user: User) -> None:
     orders_erase(user)
     redemptions_erase(user)
     reviews_erase(user)
+    wishlists_erase(user, emails=[email, *_verified_emails(user)])
     user_delete(user=user)
     # The last message to the address, after every other was erased.
     notification_queue(kind="account.deleted", key=f"user:{user.pk}", context={"email": email}, email=email)

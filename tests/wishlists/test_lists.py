@@ -250,3 +250,17 @@ def test_the_list_page_runs_the_same_queries_for_1_or_12_items(client, django_as
         response = client.get(_favourites(user).get_absolute_url() + "?sort=price")
 
     assert response.content.decode().count('class="wishlist-item"') == count
+
+
+def test_the_data_export_holds_the_lists_and_deletion_erases_them(client):
+    from orders.privacy import account_delete, personal_data_export
+
+    user = UserFactory.create()
+    client.force_login(user)
+    _heart(client, ProductFactory.create(title="Desk Lamp"))
+
+    exported = personal_data_export(user=user)["wishlists"]
+    account_delete(user=user)
+
+    assert [(w["name"], [i["product"] for i in w["items"]]) for w in exported] == [("Favourites", ["Desk Lamp"])]
+    assert not Wishlist.objects.exists()
