@@ -48,8 +48,8 @@ from orders.models import Checkout, Order, OrderEvent, OrderLine, Return, Return
 from payments.privacy import payments_erase, payments_export
 from promotions.privacy import redemptions_erase, redemptions_export
 from reviews.privacy import reviews_erase, reviews_export
-from wishlists.services import wishlists_erase, wishlists_export
 from shipping.privacy import shipments_erase, shipments_export
+from wishlists.services import wishlists_erase, wishlists_export
 
 # What an invoice names of its buyer (§14 (4) 1. UStG: full name and full
 # address), kept on paid orders for ten years. The phone is not on it.

@@ -98,6 +98,7 @@
       }
       text(sku, variant.sku);
       if (cartVariant) cartVariant.value = variant.id;
+      showHeart(variant);
       if (quantity) {
         quantity.max = Math.max(variant.available, 1);
         quantity.disabled = variant.available <= 0;
@@ -121,6 +122,22 @@
       });
       url.searchParams.set("variant", variant.id);
       window.history.replaceState(null, "", url);
+      var heartNext = heart && heart.querySelector("[data-heart-next]");
+      if (heartNext) heartNext.value = url.pathname + url.search;
+    }
+
+    // The heart (wishlists) saves the chosen variant: it follows the picker.
+    var heart = document.querySelector("[data-heart]");
+    function showHeart(variant) {
+      if (!heart) return;
+      var saved = (heart.dataset.saved || "").split(",").indexOf(String(variant.id)) !== -1;
+      var button = heart.querySelector("button");
+      heart.querySelector("[data-heart-variant]").value = variant.id;
+      button.classList.toggle("is-chosen", saved);
+      button.setAttribute("aria-pressed", saved ? "true" : "false");
+      button.setAttribute("aria-label", saved ? heart.dataset.labelRemove : heart.dataset.labelSave);
+      text(heart.querySelector("[data-heart-icon]"), saved ? "\u2665" : "\u2661");
+      text(heart.querySelector("[data-heart-text]"), saved ? heart.dataset.textSaved : heart.dataset.textSave);
     }
 
     // The chosen variant's images first, then the others in their order; the

@@ -262,5 +262,22 @@ def test_the_data_export_holds_the_lists_and_deletion_erases_them(client):
     exported = personal_data_export(user=user)["wishlists"]
     account_delete(user=user)
 
-    assert [(w["name"], [i["product"] for i in w["items"]]) for w in exported] == [("Favourites", ["Desk Lamp"])]
+    assert [(w["name"], [i["product"] for i in w["items"]]) for w in exported] == [
+        ("Favourites", ["Desk Lamp"])
+    ]
     assert not Wishlist.objects.exists()
+
+
+def test_staff_see_lists_in_the_admin_read_only(staff_client):
+    user = UserFactory.create(email="grace@example.com")
+    from wishlists.services import favourites_get_or_create, item_add
+
+    favourites = favourites_get_or_create(user=user)
+    item_add(wishlist=favourites, product=ProductFactory.create(title="Desk Lamp"))
+
+    changelist = staff_client.get("/admin/wishlists/wishlist/")
+    page = staff_client.get(f"/admin/wishlists/wishlist/{favourites.pk}/change/")
+
+    assert "grace@example.com" in changelist.content.decode()
+    assert "Desk Lamp" in page.content.decode()
+    assert staff_client.get("/admin/wishlists/wishlist/add/").status_code == 403

@@ -18,7 +18,15 @@ def heart(context: template.Context, product: Any, variant: Any = None) -> dict[
     else:
         chosen = product.pk in hearts.products
     request = context.get("request")
+    # The page's picker changes the variant without a reload (static/js/product.js):
+    # which of this product's variants are saved, so the heart can follow.
+    saved = (
+        [v.pk for v in getattr(product, "active_variants", []) if v.pk in hearts.variants]
+        if variant is not None and hearts is not None
+        else []
+    )
     return {
+        "saved_variants": ",".join(str(pk) for pk in saved),
         "product": product,
         "variant": variant,
         "chosen": chosen,
