@@ -3,12 +3,12 @@ link: plain POSTs that come back with a message; bad input is a clear 4xx,
 never a 500."""
 
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -19,6 +19,9 @@ from tests.catalog.factories import ProductFactory
 from tests.factories import UserFactory
 from wishlists.alerts import CONFIRM, stock_alert_confirm_token, stock_alert_subscribe
 from wishlists.models import StockAlert
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as Response
 
 pytestmark = pytest.mark.django_db
 
@@ -34,8 +37,8 @@ def _page(variant: Variant) -> str:
     return f"/products/{variant.product.slug}/?variant={variant.pk}"
 
 
-def _messages(response: HttpResponse) -> list[str]:
-    return [str(message) for message in get_messages(response.wsgi_request)]  # type: ignore[attr-defined]
+def _messages(response: "Response") -> list[str]:
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def test_the_url_is_the_one_the_product_page_posts_to():
