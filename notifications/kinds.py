@@ -144,6 +144,14 @@ def _order_status(
     )
 
 
+_WISHLIST_SAMPLE = {
+    "product_title": "Linen shirt",
+    "variant_label": "M / Blue",
+    "product_url": "https://shop.example.com/products/linen-shirt/?variant=7",
+}
+_WISHLIST_PARAMS = {"product": "Linen shirt"}
+
+
 _REVIEW_SAMPLE = {
     "review": {"title": "Soft and warm", "rating": 5, "body": "The best scarf I have owned."},
     "product_title": "Merino scarf",
@@ -384,6 +392,42 @@ _KINDS: list[Kind] = [
         _("The shop replied to a review"),
         _("[%(shop)s] We replied to your review of %(product)s"),
         _("We replied to your review of %(product)s"),
+    ),
+    Kind(
+        # Wishlists' back-in-stock alert, to the people waiting first as
+        # units come back (wishlists/alerts.py).
+        name="wishlist.back_in_stock",
+        group=Group.WISHLIST,
+        label=_("Back in stock (an alert asked for)"),
+        template="notifications/email/back_in_stock",
+        subject=_("[%(shop)s] %(product)s is back in stock"),
+        site_title=_("%(product)s is back in stock"),
+        sample={**_WISHLIST_SAMPLE, "price": "EUR 29.95"},
+        sample_params=_WISHLIST_PARAMS,
+    ),
+    Kind(
+        name="wishlist.price_drop",
+        group=Group.WISHLIST,
+        label=_("A wished item is cheaper"),
+        template="notifications/email/price_drop",
+        subject=_("[%(shop)s] %(product)s is cheaper now"),
+        site_title=_("%(product)s on your wishlist is cheaper now"),
+        sample={**_WISHLIST_SAMPLE, "price_was": "EUR 39.95", "price": "EUR 29.95", "percent_off": 25},
+        sample_params=_WISHLIST_PARAMS,
+    ),
+    Kind(
+        # A guest's address confirms a back-in-stock alert before any alert
+        # goes to it: a message the person asked for, so always sent.
+        name="wishlist.stock_alert_confirm",
+        group=Group.ACCOUNT,
+        label=_("Confirm a back-in-stock alert (guests)"),
+        template="notifications/email/stock_alert_confirm",
+        subject=_("[%(shop)s] Please confirm your alert for %(product)s"),
+        sample={
+            **_WISHLIST_SAMPLE,
+            "confirm_url": "https://shop.example.com/wishlists/alerts/confirm/eyJhIjo3:1t2:abc/",
+        },
+        sample_params=_WISHLIST_PARAMS,
     ),
     Kind(
         name="catalog.low_stock",

@@ -413,6 +413,24 @@ CELERY_BEAT_SCHEDULE["promotions-sale-prices-refresh"] = {
     "schedule": PROMOTIONS_SALE_PRICES_REFRESH_SECONDS,
 }
 
+# --- Wishlists' alerts -------------------------------------------------------
+
+# Back in stock (wishlists/alerts.py): beat looks every minute, and each unit
+# that came back tells this many of the people waiting (first come first);
+# the others wait for more stock.
+WISHLIST_STOCK_ALERT_FACTOR = env.int("WISHLIST_STOCK_ALERT_FACTOR", default=2)
+# Guests' back-in-stock subscriptions per client in an hour (each may email a
+# confirmation to the address given).
+WISHLIST_STOCK_ALERT_GUEST_PER_HOUR = env.int("WISHLIST_STOCK_ALERT_GUEST_PER_HOUR", default=10)
+# A wished item whose price fell at least this many percent (a promotion's
+# sale price counts) owes its owner one alert; beat looks hourly.
+WISHLIST_PRICE_DROP_PERCENT = env.int("WISHLIST_PRICE_DROP_PERCENT", default=10)
+CELERY_BEAT_SCHEDULE["wishlists-stock-alerts-send"] = {"task": "wishlists.stock_alerts_send", "schedule": 60}
+CELERY_BEAT_SCHEDULE["wishlists-price-drops-alert"] = {
+    "task": "wishlists.price_drops_alert",
+    "schedule": 3600,
+}
+
 # --- Checkout and orders -----------------------------------------------------
 
 # Stock is held this long for a shopper who reached payment; unpaid orders
