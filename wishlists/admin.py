@@ -1,5 +1,6 @@
-"""Wishlists in the admin: read-only, for support ("what did I save?") and
-for seeing what shoppers want; the shoppers' own pages change them."""
+"""Wishlists and back-in-stock alerts in the admin: read-only, for support
+("what did I save?") and for seeing what shoppers want; the shoppers' own
+pages change them."""
 
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from wishlists.models import Wishlist, WishlistItem
+from wishlists.models import StockAlert, Wishlist, WishlistItem
 
 
 class ItemInline(admin.TabularInline[WishlistItem, Wishlist]):
@@ -42,6 +43,26 @@ class WishlistAdmin(admin.ModelAdmin[Wishlist]):
     @admin.display(description=_("shared"), boolean=True)
     def shared(self, obj: Wishlist) -> bool:
         return bool(obj.share_token)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(StockAlert)
+class StockAlertAdmin(admin.ModelAdmin[StockAlert]):
+    """Who waits for which sold-out variant, in the order they are told."""
+
+    list_display = ("variant", "email", "user", "created_at", "confirmed_at", "notified_at")
+    list_filter = (("notified_at", admin.EmptyFieldListFilter), ("confirmed_at", admin.EmptyFieldListFilter))
+    search_fields = ("email", "variant__sku", "variant__product__title")
+    list_select_related = ("variant__product", "user")
+    readonly_fields = ("variant", "email", "user", "created_at", "confirmed_at", "notified_at")
+    fields = readonly_fields
+    ordering = ("variant", "created_at", "pk")
+    show_full_result_count = False
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

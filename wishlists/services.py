@@ -258,8 +258,9 @@ def wishlist_merge(*, source: Wishlist, user: AbstractBaseUser) -> int:
 # --- Personal data ---------------------------------------------------------------------------
 
 
-def wishlists_export(user: AbstractBaseUser) -> list[dict[str, object]]:
-    return [
+def wishlists_export(user: AbstractBaseUser) -> dict[str, object]:
+    """The person's lists with their items, and their back-in-stock alerts."""
+    lists = [
         {
             "name": wishlist.name,
             "shared": bool(wishlist.share_token),
@@ -273,6 +274,14 @@ def wishlists_export(user: AbstractBaseUser) -> list[dict[str, object]]:
             "items__product", "items__variant"
         )
     ]  # fmt: skip
+    alerts = [
+        {"variant": sku, "email": email, "asked_at": created.isoformat(),
+         "told_at": told.isoformat() if told else None}
+        for sku, email, created, told in StockAlert.objects.filter(user_id=user.pk)
+        .order_by("pk")
+        .values_list("variant__sku", "email", "created_at", "notified_at")
+    ]  # fmt: skip
+    return {"lists": lists, "back_in_stock_alerts": alerts}
 
 
 def wishlists_erase(user: AbstractBaseUser, *, emails: Iterable[str] = ()) -> None:

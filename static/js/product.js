@@ -124,11 +124,18 @@
       window.history.replaceState(null, "", url);
       var heartNext = heart && heart.querySelector("[data-heart-next]");
       if (heartNext) heartNext.value = url.pathname + url.search;
+      var alertNext = stockAlert && stockAlert.querySelector('input[name="next"]');
+      if (alertNext) alertNext.value = url.pathname + url.search;
     }
 
     // The heart (wishlists) saves the chosen variant: it follows the picker.
     var heart = document.querySelector("[data-heart]");
+    var stockAlert = document.querySelector("[data-stock-alert]");
     function showHeart(variant) {
+      if (stockAlert) {
+        stockAlert.hidden = variant.available > 0;
+        stockAlert.querySelector("[data-stock-alert-variant]").value = variant.id;
+      }
       if (!heart) return;
       var saved = (heart.dataset.saved || "").split(",").indexOf(String(variant.id)) !== -1;
       var button = heart.querySelector("button");

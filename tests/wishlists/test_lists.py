@@ -259,7 +259,7 @@ def test_the_data_export_holds_the_lists_and_deletion_erases_them(client):
     client.force_login(user)
     _heart(client, ProductFactory.create(title="Desk Lamp"))
 
-    exported = personal_data_export(user=user)["wishlists"]
+    exported = personal_data_export(user=user)["wishlists"]["lists"]
     account_delete(user=user)
 
     assert [(w["name"], [i["product"] for i in w["items"]]) for w in exported] == [
