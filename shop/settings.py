@@ -426,6 +426,10 @@ WISHLIST_STOCK_ALERT_GUEST_PER_HOUR = env.int("WISHLIST_STOCK_ALERT_GUEST_PER_HO
 # sale price counts) owes its owner one alert; beat looks hourly.
 WISHLIST_PRICE_DROP_PERCENT = env.int("WISHLIST_PRICE_DROP_PERCENT", default=10)
 CELERY_BEAT_SCHEDULE["wishlists-stock-alerts-send"] = {"task": "wishlists.stock_alerts_send", "schedule": 60}
+CELERY_BEAT_SCHEDULE["wishlists-guests-purge"] = {
+    "task": "wishlists.wishlists_guests_purge",
+    "schedule": 24 * 3600,
+}
 CELERY_BEAT_SCHEDULE["wishlists-price-drops-alert"] = {
     "task": "wishlists.price_drops_alert",
     "schedule": 3600,

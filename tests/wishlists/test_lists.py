@@ -281,3 +281,18 @@ def test_staff_see_lists_in_the_admin_read_only(staff_client):
     assert "grace@example.com" in changelist.content.decode()
     assert "Desk Lamp" in page.content.decode()
     assert staff_client.get("/admin/wishlists/wishlist/add/").status_code == 403
+
+
+def test_guests_favourites_untouched_for_60_days_are_purged():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from wishlists.services import favourites_get_or_create, wishlists_guests_purge
+
+    old, recent = favourites_get_or_create(user=None), favourites_get_or_create(user=None)
+    kept = favourites_get_or_create(user=UserFactory.create())
+    Wishlist.objects.filter(pk__in=[old.pk, kept.pk]).update(updated_at=timezone.now() - timedelta(days=61))
+
+    assert wishlists_guests_purge() == 1
+    assert set(Wishlist.objects.values_list("pk", flat=True)) == {recent.pk, kept.pk}
