@@ -2,13 +2,17 @@
 of every console error and Content-Security-Policy violation on that page."""
 
 import os
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import Message as MimeMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Message
 from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
 
 from tests.conftest import CHROMIUM
@@ -95,3 +99,33 @@ def open_tab(browser: Browser, viewport: str, **options: Any) -> Iterator[Tab]:
 def tab(request: pytest.FixtureRequest, browser: Browser) -> Iterator[Tab]:
     with open_tab(browser, request.param) as tab:
         yield tab
+
+
+class Sink(Message):
+    """A local SMTP server's inbox (aiosmtpd): every message as MIME."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.received: list[MimeMessage] = []
+
+    def handle_message(self, message: MimeMessage) -> None:
+        self.received.append(message)
+
+
+@pytest.fixture
+def smtp_sink(settings: Any) -> Iterator[Sink]:
+    """Email goes by SMTP to a local server on a free port, for real."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sink = Sink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": port},
+        }
+    }
+    yield sink
+    controller.stop()

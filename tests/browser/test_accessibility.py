@@ -21,6 +21,7 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.orders.account_helpers import paid_order
 from tests.orders.factories import BERLIN
 from tests.reviews.factories import review_of
+from wishlists.services import favourites_get_or_create, item_add, wishlist_share
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
@@ -70,6 +71,8 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server
     review_of(product, rating=3, title="Creases a lot")
     review_reply_set(review=praise, reply="Thank you!", by=UserFactory.create(is_staff=True))
     user = UserFactory.create(email="ada@example.com")
+    favourites = wishlist_share(wishlist=favourites_get_or_create(user=user))
+    item_add(wishlist=favourites, product=product, variant=red)
     order = paid_order(user=user, email="ada@example.com")
     shipped = paid_order(user=user, email="ada@example.com")
     order_ship(order_id=shipped.pk, by=None, carrier="table", tracking_number="1Z999")
@@ -86,6 +89,7 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server
         "/track/",
         "/cart/",
         "/notifications/subscribe/",
+        f"/wishlists/shared/{favourites.share_token}/",
     ]
     violations = [line for path in anonymous for line in _violations(tab, base + path)]
 
@@ -110,6 +114,8 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server
         reverse("reviews:write", kwargs={"slug": product.slug}),
         reverse("reviews:report", kwargs={"slug": product.slug, "pk": praise.pk}),
         reverse("reviews:mine"),
+        "/wishlists/",
+        favourites.get_absolute_url(),
         product.get_absolute_url(),  # with "Helpful" and "Report" on each review
     ]
     violations += [line for path in signed_in for line in _violations(tab, base + path)]

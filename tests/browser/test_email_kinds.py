@@ -6,15 +6,11 @@ drawn by Chromium at a phone's and a desktop's width
 (var/screenshots/<viewport>/email-<kind>.png)."""
 
 import re
-import socket
-from collections.abc import Iterator
 from email.message import Message as MimeMessage
 from html.parser import HTMLParser
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message
 from django.conf import settings as django_settings
 from django.db import transaction
 
@@ -22,7 +18,7 @@ from notifications import preferences
 from notifications.kinds import KINDS
 from notifications.preferences import email_preference_set
 from notifications.services import notification_queue
-from tests.browser.conftest import open_tab
+from tests.browser.conftest import Sink, open_tab
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,15 +26,6 @@ SHOP = "https://shop.example.com"
 MARKER = "@@EMPTY:%s@@"
 # Links a message may hold that are not the shop's: the carrier's tracking page.
 FOREIGN = ("https://www.dhl.de/",)
-
-
-class Sink(Message):
-    def __init__(self) -> None:
-        super().__init__()
-        self.received: list[MimeMessage] = []
-
-    def handle_message(self, message: MimeMessage) -> None:
-        self.received.append(message)
 
 
 class _Links(HTMLParser):
@@ -51,29 +38,17 @@ class _Links(HTMLParser):
 
 
 @pytest.fixture
-def smtp_sink(settings) -> Iterator[Sink]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port},
-        }
-    }
+def email_sink(smtp_sink: Sink, settings) -> Sink:
+    """The SMTP sink, with the shop's address set and a marker for any
+    variable a template names but the context lacks."""
     settings.SHOP_URL = SHOP
     settings.SHOP_ADDRESS = "Lamp & Co GmbH; Hauptstraße 1; 10115 Berlin"
-    # A variable the templates name but the context lacks shows as a marker.
     engines: list[dict[str, Any]] = django_settings.TEMPLATES
     settings.TEMPLATES = [
         {**engine, "OPTIONS": {**engine.get("OPTIONS", {}), "string_if_invalid": MARKER}}
         for engine in engines
     ]
-    yield sink
-    controller.stop()
+    return smtp_sink
 
 
 def _parts(message: MimeMessage) -> dict[str, str]:
@@ -87,7 +62,7 @@ def _parts(message: MimeMessage) -> dict[str, str]:
     return parts
 
 
-def test_every_kind_arrives_by_smtp_in_text_and_html_with_the_shops_links(smtp_sink, browser):
+def test_every_kind_arrives_by_smtp_in_text_and_html_with_the_shops_links(email_sink, browser):
     # Ada confirmed she wants marketing email (double opt-in), so every kind reaches her.
     email_preference_set(
         email="ada@example.com", group="marketing", enabled=True, source="test", confirmed=True
@@ -105,10 +80,10 @@ def test_every_kind_arrives_by_smtp_in_text_and_html_with_the_shops_links(smtp_s
             )
 
     # Each was sent as its transaction committed (tasks run eagerly here), in order.
-    assert len(smtp_sink.received) == len(kinds)
+    assert len(email_sink.received) == len(kinds)
     htmls = {}
     kind_of = KINDS
-    for name, message in zip(kinds, smtp_sink.received, strict=True):
+    for name, message in zip(kinds, email_sink.received, strict=True):
         assert message["To"] == "ada@example.com"
         assert message["From"] == django_settings.DEFAULT_FROM_EMAIL
         optional = kind_of[name].group in preferences.CHOOSABLE
