@@ -403,6 +403,8 @@ def test_open_graph_and_twitter_card_tags(client):
         "twitter:title": "Linen Shirt for hot days",
         "twitter:description": "Breathes well.",
         "twitter:image": image,
+        "twitter:label1": "Price",
+        "twitter:data1": "EUR 19.99",
     }
     assert meta["description"] == "Breathes well."
     assert b"<title>Linen Shirt for hot days \xc2\xb7 Shop</title>" in response.content
