@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from analytics.events import Name, track
 from cart.forms import CartAddForm, CartLineUpdateForm, PromoCodeForm, form_error_message
 from cart.models import Cart, CartLine
 from cart.pages import CartPage, cart_page_build
@@ -88,6 +89,14 @@ def cart_add_view(request: HttpRequest) -> HttpResponse:
             request.session.pop(SESSION_CART_ID, None)
             cart.delete()
         return _refused(request, error.message, back)
+    product_id = line.variant.product_id if line.variant else None
+    track(
+        request,
+        Name.CART_ADD,
+        product_id=product_id,
+        quantity=quantity,
+        value=line.price_when_added * quantity,
+    )
     # A new cart holds just this line: no need to count.
     count = cart_count_remember(request, cart, line.quantity if created else None)
     message = ngettext(
@@ -124,6 +133,7 @@ def cart_line_remove_view(request: HttpRequest, line_id: int) -> HttpResponse:
         title = cart_line_remove(cart=cart, line_id=line_id)
     except CartLine.DoesNotExist:
         raise Http404(_("No such line in your cart.")) from None
+    track(request, Name.CART_REMOVE)
     return _changed(request, cart, _("%(title)s was removed from your cart.") % {"title": title})
 
 

@@ -70,6 +70,14 @@ def csrf_placeholder(request: HttpRequest) -> dict[str, Any]:
     return {"csrf_token": CSRF_PLACEHOLDER} if getattr(request, _CACHING, False) else {}
 
 
+# Headers a view sets that the cached page keeps (the listing's result count).
+KEPT_HEADERS = ("X-Results",)
+
+
+def _kept_headers(response: HttpResponse) -> dict[str, str]:
+    return {name: response[name] for name in KEPT_HEADERS if name in response}
+
+
 def page_cached(view: View) -> View:
     """Serve the view's 200 responses from the cache for anonymous shoppers
     (``CATALOG_PAGE_CACHE_SECONDS``; 0 turns it off)."""
@@ -80,7 +88,7 @@ def page_cached(view: View) -> View:
         if not timeout or not _cacheable(request):
             return view(request, *args, **kwargs)
         address = f"{request.get_host()}{request.get_full_path()}"
-        key = f"catalog:page:{catalog_generation()}:{hashlib.sha256(address.encode()).hexdigest()}"
+        key = f"catalog:page:v2:{catalog_generation()}:{hashlib.sha256(address.encode()).hexdigest()}"
         entry = cache.get(key)
         if entry is None:
             setattr(request, _CACHING, True)
@@ -88,10 +96,16 @@ def page_cached(view: View) -> View:
             setattr(request, _CACHING, False)
             if response.status_code != 200 or response.cookies or response.streaming:
                 return response
-            entry = (response.content.decode(response.charset), response["Content-Type"])
+            entry = (
+                response.content.decode(response.charset),
+                response["Content-Type"],
+                _kept_headers(response),
+            )
             cache.set(key, entry, timeout)
-        html, content_type = entry
+        html, content_type, headers = entry
         response = HttpResponse(html.replace(CSRF_PLACEHOLDER, get_token(request)), content_type=content_type)
+        for name, value in headers.items():
+            response[name] = value
         response["Vary"] = "Cookie"
         return response
 

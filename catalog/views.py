@@ -1,5 +1,7 @@
 """Shopper pages of the catalog. Views parse, call a selector, render; the
-pages anonymous shoppers see come from the page cache (catalog/page_cache.py)."""
+pages anonymous shoppers see come from the page cache (catalog/page_cache.py).
+Each page view is recorded for analytics (``analytics.events.track``) outside
+the cache, so a page served from it counts too."""
 
 import hashlib
 
@@ -9,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from analytics.events import Name, track, track_page
 from catalog import selectors
 from catalog.forms import ListingFilterForm
 from catalog.models import Category, Product
@@ -54,17 +57,39 @@ def _listing_response(
         "catalog_generation": catalog_generation(),
         "fragment_cache_seconds": settings.CATALOG_CARD_CACHE_SECONDS,
     }
-    return render(request, template, context)
+    response = render(request, template, context)
+    # How many products matched, for the search's analytics event: kept with
+    # the page in the page cache, so a cached search still knows it.
+    response[RESULTS_HEADER] = str(listing.page.paginator.count)
+    return response
+
+
+def _listing_tracked(request: HttpRequest, response: HttpResponse, *, slug: str = "") -> HttpResponse:
+    if response.status_code == 200:
+        track_page(request, Name.LISTING_VIEW, slug=slug)
+        query = request.GET.get("q", "").strip()
+        if query:
+            results = response.get(RESULTS_HEADER, "")
+            track(request, Name.SEARCH, query=query, results=int(results) if results.isdigit() else None)
+    return response
+
+
+def product_list_view(request: HttpRequest) -> HttpResponse:
+    """/products/: search and filters over the whole catalog."""
+    return _listing_tracked(request, _product_list_page(request))
 
 
 @page_cached
-def product_list_view(request: HttpRequest) -> HttpResponse:
-    """/products/: search and filters over the whole catalog."""
+def _product_list_page(request: HttpRequest) -> HttpResponse:
     return _listing_response(request, "catalog/product_list.html")
 
 
-@page_cached
 def category_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    return _listing_tracked(request, _category_page(request, slug), slug=slug)
+
+
+@page_cached
+def _category_page(request: HttpRequest, slug: str) -> HttpResponse:
     """A category with its descendants' products; inactive ones are a 404 for shoppers."""
     try:
         category_page = selectors.category_page_get(slug=slug, include_inactive=request.user.is_staff)
@@ -73,8 +98,15 @@ def category_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     return _listing_response(request, "catalog/category_detail.html", category_page=category_page)
 
 
-@page_cached
 def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
+    response = _product_page(request, slug)
+    if response.status_code == 200:
+        track_page(request, Name.PRODUCT_VIEW, slug=slug)
+    return response
+
+
+@page_cached
+def _product_page(request: HttpRequest, slug: str) -> HttpResponse:
     """Inactive products are a 404 for shoppers; staff see them, with a notice."""
     try:
         product = selectors.product_get_for_page(slug=slug, include_inactive=request.user.is_staff)
@@ -90,6 +122,8 @@ def product_detail_view(request: HttpRequest, slug: str) -> HttpResponse:
     }
     return render(request, "catalog/product_detail.html", context)
 
+
+RESULTS_HEADER = "X-Results"
 
 # Suggestions are the same for everyone and change slowly.
 SUGGEST_CACHE_SECONDS = 60

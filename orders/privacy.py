@@ -40,6 +40,7 @@ from accounts.locks import user_lock
 from accounts.models import User
 from accounts.privacy import erased_email
 from accounts.services import user_data_export, user_delete
+from analytics.events import events_erase, events_export
 from cart.services import cart_erase, cart_export
 from notifications.selectors import notifications_for
 from notifications.services import notification_queue
@@ -252,6 +253,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
     data["promo_code_redemptions"] = redemptions_export(user)
     data["reviews"] = reviews_export(user)
     data["wishlists"] = wishlists_export(user)
+    data["analytics_events"] = events_export(user_id=user.pk)
     return data
 
 
@@ -267,6 +269,7 @@ def account_delete(*, user: User) -> None:
     redemptions_erase(user)
     reviews_erase(user)
     wishlists_erase(user, emails=[email, *_verified_emails(user)])
+    events_erase(user_id=user.pk)
     user_delete(user=user)
     # The last message to the address, after every other was erased.
     notification_queue(kind="account.deleted", key=f"user:{user.pk}", context={"email": email}, email=email)

@@ -15,6 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from analytics.events import Name, track
 from catalog.selectors import product_get_for_page
 from reviews.forms import ReportForm, ReviewForm
 from reviews.models import Review
@@ -92,6 +93,7 @@ def review_write_view(request: HttpRequest, slug: str) -> HttpResponse:
             except ReviewRefused as error:
                 _form_refusal(form, error)
             else:
+                track(request, Name.REVIEW_WRITTEN, product_id=product.pk, quantity=review.rating)
                 if review.status == review.Status.PUBLISHED:
                     messages.success(request, _("Thank you: your review is published."))
                 else:

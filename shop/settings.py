@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "reviews",
     "wishlists",
     "orders",
+    "analytics",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +250,7 @@ CELERY_TASK_ROUTES = {
     # Tracking is the carriers' work; orders follow it in the same task.
     "orders.shipment_tracking_refresh": {"queue": "carriers"},
     "orders.shipments_tracking_poll": {"queue": "carriers"},
+    "analytics.*": {"queue": "reports"},
 }
 # Periodic tasks are added here by the apps that own them.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
@@ -448,6 +450,14 @@ CELERY_BEAT_SCHEDULE["orders-unpaid-expire"] = {"task": "orders.orders_unpaid_ex
 CELERY_BEAT_SCHEDULE["orders-complete"] = {"task": "orders.orders_complete", "schedule": 3600}
 # Staff announcements go out in batches; one whose next batch was lost goes on.
 CELERY_BEAT_SCHEDULE["orders-announcements-resume"] = {"task": "orders.announcements_resume", "schedule": 300}
+# Analytics (analytics/): what shoppers do, as pseudonymous events
+# (analytics/events.py says what is never recorded). Events are kept 13
+# months, the longest the CNIL allows audience measurement without consent.
+ANALYTICS_ENABLED = env.bool("ANALYTICS_ENABLED", default=True)
+ANALYTICS_CONSENT_COOKIE = env.str("ANALYTICS_CONSENT_COOKIE", default="shop_analytics")
+ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=395)
+CELERY_BEAT_SCHEDULE["analytics-events-purge"] = {"task": "analytics.events_purge", "schedule": 24 * 3600}
+
 # A delivered order asks for reviews once its customer has tried what came.
 REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=5)
 REVIEW_REQUEST_WITHIN_DAYS = env.int("REVIEW_REQUEST_WITHIN_DAYS", default=14)

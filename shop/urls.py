@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("", include("reviews.urls")),
     path("wishlists/", include("wishlists.urls")),
+    path("privacy/", include("analytics.urls")),
     path("", include("catalog.urls")),
 ]
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from analytics.events import Name, track
 from cart.session import cart_count_remember, cart_for_request_or_new
 from wishlists.forms import HeartForm, ItemForm, ListNameForm, MoveForm
 from wishlists.models import Wishlist, WishlistItem
@@ -107,6 +108,7 @@ def favourite_toggle_view(request: HttpRequest) -> HttpResponse:
     except WishlistError as error:
         return _refused(request, error, back)
     if saved:
+        track(request, Name.WISHLIST_ADD, product_id=product.pk)
         messages.success(request, _("%(title)s is in your favourites.") % {"title": product.title})
     else:
         messages.info(request, _("%(title)s is no longer in your favourites.") % {"title": product.title})

@@ -37,6 +37,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.addressing import AddressValidationError, address_fields
 from accounts.selectors import address_list_for_user
 from accounts.services import address_create
+from analytics.events import Name, track
 from cart.session import cart_count_remember, cart_for_request
 from orders.checkout.services import (
     Next,
@@ -138,6 +139,8 @@ def _page(
     request: HttpRequest, template: str, visit: CheckoutVisit, step: str, **context: object
 ) -> HttpResponse:
     """A step's page with the steps' navigation and the order summary."""
+    if request.method == "GET":
+        track(request, Name.CHECKOUT_STEP, step=step)
     if "summary" not in context:
         context["summary"] = checkout_summary(checkout_state(checkout=visit.checkout, user=visit.user))
     done = STEPS.index(visit.missing) if visit.missing else len(STEPS) - 1
@@ -554,6 +557,8 @@ def checkout_complete_view(request: HttpRequest, number: str) -> HttpResponse:
     payment = checkout_payment_check(order=order).payment
     if order.status not in UNPAID:
         cart_count_remember(request, cart_for_request(request))
+    # Once per order in the reports (a reload records it again; the rollups count the order once).
+    track(request, Name.ORDER_PLACED, reference=order.number, value=order.total)
     return render(
         request,
         "orders/checkout_complete.html",

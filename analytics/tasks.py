@@ -1,0 +1,12 @@
+"""Celery tasks of analytics, on the ``reports`` queue."""
+
+from celery import shared_task
+
+from analytics import services
+from shop.celery import ShopTask
+
+
+# Beat, daily: events past their retention, and yesterday's visitor key.
+@shared_task(base=ShopTask, name="analytics.events_purge")
+def events_purge() -> int:
+    return services.events_purge()
