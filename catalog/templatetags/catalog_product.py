@@ -2,6 +2,7 @@
 
 import json
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -73,8 +74,8 @@ def stars_class(rating: Any) -> str:
     >>> stars_class(4.3), stars_class("4.75"), stars_class(None)
     ('stars-45', 'stars-50', 'stars-0')
     """
-    try:
-        halves = round(float(rating) * 2)
-    except (TypeError, ValueError):
+    try:  # Decimal, as ratings are stored: no float rounding at the half-star edge
+        halves = int((Decimal(str(rating)) * 2).to_integral_value(ROUND_HALF_UP))
+    except (ArithmeticError, TypeError, ValueError):
         halves = 0
     return f"stars-{min(max(halves, 0), 10) * 5}"
