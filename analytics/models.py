@@ -8,6 +8,8 @@ events. Objects are named by id or slug, without foreign keys, so a write is
 one cheap insert and an event outlives what it names.
 """
 
+from decimal import Decimal
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,3 +67,147 @@ class VisitorSalt(models.Model):
 
     def __str__(self) -> str:
         return str(self.day)
+
+
+# Daily rollups: what the dashboard and the reports read. One row per day (and
+# per product, category, ...), recomputed whole by analytics.rollups.day_rollup,
+# so recomputing a day gives the same rows. Money is summed in the shop's one
+# currency (SHOP_CURRENCY) and rounded once, when it was charged; the rollups
+# add exact Decimals. A day is a day of the shop's TIME_ZONE.
+
+
+def _money(verbose_name: str = "") -> "models.DecimalField[Decimal]":
+    return models.DecimalField(verbose_name or None, max_digits=14, decimal_places=2, default=Decimal(0))
+
+
+class DailySales(models.Model):
+    """The day's orders and money (from the orders and payments tables) and
+    the day's shoppers (from the events)."""
+
+    day = models.DateField(_("day"), unique=True)
+    # Orders paid that day, and what they were charged (total incl. tax and shipping).
+    orders = models.PositiveIntegerField(default=0)
+    units = models.PositiveIntegerField(default=0)
+    gross = _money(_("charged"))
+    discounts = _money(_("discounts"))
+    shipping = _money(_("shipping"))
+    tax = _money(_("tax"))
+    # Refunds that succeeded, by the day they were made (not the order's day).
+    refunds = _money(_("refunds"))
+    refunds_count = models.PositiveIntegerField(default=0)
+    cancelled = models.PositiveIntegerField(default=0)  # orders cancelled that day
+    # Customers (by email) who paid that day, first order ever or not.
+    new_customers = models.PositiveIntegerField(default=0)
+    returning_customers = models.PositiveIntegerField(default=0)
+    promo_orders = models.PositiveIntegerField(default=0)
+    returns = models.PositiveIntegerField(default=0)  # return requests made that day
+    returned_units = models.PositiveIntegerField(default=0)
+    # Distinct visitors (pseudonyms) at each step, each step counted on its own.
+    visitors = models.PositiveIntegerField(default=0)
+    product_viewers = models.PositiveIntegerField(default=0)
+    cart_adders = models.PositiveIntegerField(default=0)
+    checkout_starters = models.PositiveIntegerField(default=0)
+    buyers = models.PositiveIntegerField(default=0)
+    searches = models.PositiveIntegerField(default=0)
+    zero_result_searches = models.PositiveIntegerField(default=0)
+    sign_ups = models.PositiveIntegerField(default=0)
+    # Whether the events were there when the day was computed: a day older
+    # than the events' retention keeps its event figures when recomputed.
+    events_counted = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("daily sales")
+        verbose_name_plural = _("daily sales")
+        ordering = ("day",)
+        permissions = (("view_reports", _("Can see the analytics dashboard and reports")),)
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+class DailyProduct(models.Model):
+    """A product's day: units and revenue of the orders paid that day (by
+    line, after line discounts, incl. tax), units returned, and its views
+    and cart adds. ``product_id`` is empty for lines of deleted variants."""
+
+    day = models.DateField(_("day"))
+    product_id = models.BigIntegerField(null=True, blank=True)
+    units = models.PositiveIntegerField(default=0)
+    revenue = _money(_("revenue"))
+    returned_units = models.PositiveIntegerField(default=0)
+    views = models.PositiveIntegerField(default=0)
+    cart_adds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily product figures")
+        verbose_name_plural = _("daily product figures")
+        constraints = (
+            models.UniqueConstraint(fields=("day", "product_id"), name="analytics_dailyproduct_day_product"),
+        )
+        indexes = (models.Index(fields=("product_id", "day"), name="analytics_dailyproduct_product"),)
+
+    def __str__(self) -> str:
+        return f"{self.day} product {self.product_id}"
+
+
+class DailyCategory(models.Model):
+    """A category's day: its products' units and revenue (a product in two
+    categories counts in both) and the views of the category's page."""
+
+    day = models.DateField(_("day"))
+    category_id = models.BigIntegerField()
+    units = models.PositiveIntegerField(default=0)
+    revenue = _money(_("revenue"))
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("daily category figures")
+        verbose_name_plural = _("daily category figures")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("day", "category_id"), name="analytics_dailycategory_day_category"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.day} category {self.category_id}"
+
+
+class DailyBreakdown(models.Model):
+    """The day's figures by one dimension: a channel (the ``utm_source`` of
+    the visit, empty for direct), a shipping country, a promo code, a search
+    query or a return reason."""
+
+    class Dimension(models.TextChoices):
+        CHANNEL = "channel", _("Channel")
+        COUNTRY = "country", _("Country")
+        PROMO = "promo", _("Promo code")
+        SEARCH = "search", _("Search")
+        RETURN_REASON = "return_reason", _("Return reason")
+
+    day = models.DateField(_("day"))
+    dimension = models.CharField(max_length=16, choices=Dimension.choices)
+    key = models.CharField(max_length=200, blank=True)
+    # What the figures are, by dimension:
+    #   channel:        count = campaign visits, count2 = orders placed by those visitors that day,
+    #                   amount = those orders' value (direct: orders by everyone else)
+    #   country:        count = orders paid, count2 = units, amount = charged
+    #   promo:          count = orders paid with the code, amount = the discount it gave
+    #   search:         count = searches, count2 = of them with no result
+    #   return_reason:  count = returns asked, count2 = units
+    count = models.PositiveIntegerField(default=0)
+    count2 = models.PositiveIntegerField(default=0)
+    amount = _money()
+
+    class Meta:
+        verbose_name = _("daily breakdown")
+        verbose_name_plural = _("daily breakdowns")
+        constraints = (
+            models.UniqueConstraint(
+                fields=("dimension", "day", "key"), name="analytics_dailybreakdown_dimension_day_key"
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension} {self.key}"

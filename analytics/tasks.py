@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from analytics import services
+from analytics import rollups, services
 from shop.celery import ShopTask
 
 
@@ -10,3 +10,9 @@ from shop.celery import ShopTask
 @shared_task(base=ShopTask, name="analytics.events_purge")
 def events_purge() -> int:
     return services.events_purge()
+
+
+# Beat, every 15 minutes: today's figures and the two days before.
+@shared_task(base=ShopTask, name="analytics.rollups_refresh")
+def rollups_refresh() -> int:
+    return len(rollups.rollups_refresh())

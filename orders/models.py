@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.expressions import Combinable
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -91,6 +92,15 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ("-created_at", "-pk")
+        indexes = (
+            # The analytics rollups read a day's payments and cancellations,
+            # and whether a customer (by email) had paid before.
+            models.Index(F("paid_at"), name="orders_order_paid_at", condition=Q(paid_at__isnull=False)),
+            models.Index(
+                F("cancelled_at"), name="orders_order_cancelled_at", condition=Q(cancelled_at__isnull=False)
+            ),
+            models.Index(Upper("email"), F("paid_at"), name="orders_order_customer_paid"),
+        )
         constraints = (
             models.CheckConstraint(condition=Q(total__gte=0), name="orders_order_total_not_negative"),
             models.CheckConstraint(

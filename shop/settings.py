@@ -135,6 +135,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options["options"] = " ".join(
         filter(None, [_options.get("options"), "-c pg_trgm.word_similarity_threshold=0.25"])
     )
+# Read-heavy reports read the rollups from a PostgreSQL replica when there is
+# one (analytics/routers.py); in tests the alias mirrors the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["analytics.routers.ReportsRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -457,6 +465,9 @@ ANALYTICS_ENABLED = env.bool("ANALYTICS_ENABLED", default=True)
 ANALYTICS_CONSENT_COOKIE = env.str("ANALYTICS_CONSENT_COOKIE", default="shop_analytics")
 ANALYTICS_RETENTION_DAYS = env.int("ANALYTICS_RETENTION_DAYS", default=395)
 CELERY_BEAT_SCHEDULE["analytics-events-purge"] = {"task": "analytics.events_purge", "schedule": 24 * 3600}
+# The daily rollups of today and the two days before, recomputed every 15
+# minutes: the dashboard is that fresh, and late refunds land in their day.
+CELERY_BEAT_SCHEDULE["analytics-rollups-refresh"] = {"task": "analytics.rollups_refresh", "schedule": 15 * 60}
 
 # A delivered order asks for reviews once its customer has tried what came.
 REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=5)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("healthz", health.healthz_view, name="healthz"),
     path("accounts/", include("orders.account_urls")),
     path("accounts/", include("allauth.urls")),
+    path("admin/analytics/export/", include("analytics.export_urls")),
+    path("admin/analytics/", include("analytics.admin_urls")),
     path("admin/", admin.site.urls),
     path("shipping/", include("orders.carrier_webhook_urls")),
     path("cart/", include("cart.urls")),
