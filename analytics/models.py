@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 
 class Event(models.Model):
@@ -76,8 +77,8 @@ class VisitorSalt(models.Model):
 # add exact Decimals. A day is a day of the shop's TIME_ZONE.
 
 
-def _money(verbose_name: str = "") -> "models.DecimalField[Decimal]":
-    return models.DecimalField(verbose_name or None, max_digits=14, decimal_places=2, default=Decimal(0))
+def _money(verbose_name: "StrOrPromise | None" = None) -> "models.DecimalField[Decimal | int | str, Decimal]":
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=Decimal(0))
 
 
 class DailySales(models.Model):

@@ -298,7 +298,7 @@ def top_products(
         .filter(units__gt=0)
         .order_by(f"-{by}", "product_id")[:limit]
     )
-    return _products_named(list(rows))
+    return _products_named([dict(row) for row in rows])
 
 
 def viewed_not_bought(period: Period, *, limit: int = 10, min_views: int = 20) -> list[ProductFigures]:

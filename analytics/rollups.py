@@ -25,7 +25,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
-from django.db.models.fields.json import KT
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -104,8 +103,11 @@ def day_rollup(day: date, *, now: datetime | None = None) -> DailySales:
     ):
         product = products[row["variant__product_id"]]
         product.units, product.revenue = row["units"], row["revenue"]
-    for row in returned.values("order_line__variant__product_id").annotate(units=Sum("quantity")).order_by():
-        products[row["order_line__variant__product_id"]].returned_units = row["units"]
+    returned_by_product = returned.values_list("order_line__variant__product_id").annotate(
+        units=Sum("quantity")
+    )
+    for product_id, units in returned_by_product.order_by():
+        products[product_id].returned_units = units
 
     breakdowns = _orders_breakdowns(day, paid, lines, returned)
     sales = DailySales(
@@ -180,9 +182,9 @@ def _customers(paid: QuerySet[Order], start: datetime) -> tuple[int, int]:
     earlier = Order.objects.annotate(customer=Upper("email")).filter(
         customer=OuterRef("customer"), paid_at__lt=start
     )
-    rows = paid.annotate(customer=Upper("email")).values("customer").distinct()
-    flags = list(rows.annotate(returning=Exists(earlier)).values_list("returning", flat=True))
-    returning = sum(1 for flag in flags if flag)
+    rows = paid.annotate(customer=Upper("email")).values("customer").order_by().distinct()
+    flags = list(rows.annotate(returning=Exists(earlier)).values_list("customer", "returning"))
+    returning = sum(1 for _customer, flag in flags if flag)
     return len(flags) - returning, returning
 
 
@@ -194,10 +196,10 @@ def _orders_breakdowns(
 ) -> list[DailyBreakdown]:
     rows: list[DailyBreakdown] = []
     units_by_country = dict(
-        lines.values_list(KT("order__shipping_address__country")).annotate(units=Sum("quantity")).order_by()
+        lines.values_list("order__shipping_address__country_code").annotate(units=Sum("quantity")).order_by()
     )
     countries = (
-        paid.values_list(KT("shipping_address__country"))
+        paid.values_list("shipping_address__country_code")
         .annotate(orders=Count("pk"), amount=Sum("total"))
         .order_by()
     )
