@@ -44,6 +44,9 @@ _BOT = re.compile(
     re.IGNORECASE,
 )
 _salts: dict[date, str] = {}  # this process's copy of the day's key
+# What a person may type into the search box that names them: an email
+# address or a phone number is kept out of the events (and so the reports).
+_PERSONAL = re.compile(r"\S+@\S+|\+?\d[\d /().-]{6,}\d")
 
 Name = Event.Name
 
@@ -125,7 +128,7 @@ def track(
                 reference=reference[:40],
                 quantity=quantity,
                 value=value,
-                query=" ".join(query.lower().split())[:200],
+                query=_PERSONAL.sub("…", " ".join(query.lower().split()))[:200],
                 results=results,
                 step=step[:20],
                 source=source[:40],

@@ -232,3 +232,11 @@ def test_checkout_steps_reached_and_the_order_placed_are_recorded():
     ]
     placed = Event.objects.get(name="order_placed")
     assert (placed.reference, placed.value) == (order.number, order.total)
+
+
+def test_an_email_address_or_a_phone_number_typed_into_search_is_not_kept(client):
+    client.get("/products/", {"q": "Ada.Lovelace@example.com parka"}, **BROWSER)
+    client.get("/products/", {"q": "call +49 30 1234567 boots"}, **BROWSER)
+
+    queries = list(Event.objects.filter(name="search").order_by("pk").values_list("query", flat=True))
+    assert queries == ["… parka", "call … boots"]
