@@ -1,4 +1,12 @@
 # The shop's image: web (uvicorn, ASGI: the live notifications stream), Celery worker and beat all run from it.
+
+# Browser libraries from npm (package.json "dependencies": chart.js), without
+# the test-only devDependencies; collectstatic below serves them from node_modules.
+FROM node:22-slim AS npm
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 FROM python:3.13-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -13,6 +21,7 @@ COPY requirements/base.txt requirements/base.txt
 RUN pip install -r requirements/base.txt
 
 COPY --chown=shop:shop . .
+COPY --from=npm --chown=shop:shop /app/node_modules node_modules
 # collectstatic needs settings but no services: a throwaway key for the build.
 RUN DEBUG=0 SECRET_KEY=build-only-not-secret-build-only-not-secret-build-only \
     STATIC_ROOT=/app/staticfiles python manage.py collectstatic --noinput \

@@ -29,7 +29,7 @@ $(VENV)/.dev: requirements/dev.txt | $(PY)
 	$(PIP_INSTALL) -r requirements/dev.txt
 	@touch $@ $(VENV)/.base
 
-run: $(VENV)/.base
+run: $(VENV)/.base node_modules/.installed
 	@mkdir -p var/media var/static
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_accounts
@@ -41,10 +41,12 @@ run: $(VENV)/.base
 	@echo "Serving the shop on http://127.0.0.1:8000 (admin: /admin/, Ctrl-C to stop)"
 	ADMIN_REQUIRE_MFA=0 $(PY) manage.py runserver 127.0.0.1:8000
 
-# Test-only tools from npm (axe-core); without npm the tests that need them are skipped.
+# Packages from npm: chart.js (the analytics dashboard's charts, served as a
+# static file) and the test-only axe-core. Without npm the shop still runs
+# (the dashboard shows tables only) and the tests that need axe are skipped.
 node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent && touch $@; \
-	else echo "npm is missing: the accessibility tests will be skipped"; fi
+	else echo "npm is missing: no charts on the analytics dashboard, the accessibility tests will be skipped"; fi
 
 test: $(VENV)/.dev node_modules/.installed
 	$(PY) bin/test $(ARGS)

@@ -224,7 +224,14 @@ CATALOG_PAGE_CACHE_SECONDS = env.int("CATALOG_PAGE_CACHE_SECONDS", default=300)
 CATALOG_CARD_CACHE_SECONDS = env.int("CATALOG_CARD_CACHE_SECONDS", default=300)
 STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
+# Browser libraries installed with npm (package.json "dependencies", `npm ci`),
+# served from node_modules under a prefix: no copied files, no CDN. Without
+# them (a machine without npm) the shop still starts and the analytics
+# dashboard shows its tables without charts.
+_chart_js_dist = BASE_DIR / "node_modules" / "chart.js" / "dist"
+if _chart_js_dist.is_dir():
+    STATICFILES_DIRS.append(("vendor/chart.js", _chart_js_dist))
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
