@@ -30,6 +30,11 @@ from analytics.rollups import day_bounds
 
 PERMISSION = "analytics.view_reports"
 CHART_JS = "vendor/chart.js/chart.umd.min.js"
+COMPARE_OPTIONS: dict[str, Promise] = {
+    "previous": gettext_lazy("Previous period"),
+    "year": gettext_lazy("Same period a year before"),
+    "none": gettext_lazy("No comparison"),
+}
 COMPARES: dict[str, Promise] = {
     "previous": gettext_lazy("the previous period"),
     "year": gettext_lazy("the same period a year before"),
@@ -98,7 +103,7 @@ def dashboard_view(request: HttpRequest) -> TemplateResponse:
     context: dict[str, Any] = {
         "title": _("Analytics"),
         "compare": compare,
-        "compare_choices": [(key, _("Compare with %s") % label) for key, label in COMPARES.items()],
+        "compare_choices": list(COMPARE_OPTIONS.items()),
         "form_from": first,
         "form_to": last,
         "quick_ranges": _quick_ranges(timezone.localdate(), compare if compare in COMPARES else "previous"),

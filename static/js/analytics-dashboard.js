@@ -47,7 +47,6 @@
         backgroundColor: colours.current,
         borderWidth: 2,
         pointRadius: data.days.length > 45 ? 0 : 2,
-        tension: 0.2,
       },
     ];
     if (series.comparison) {
@@ -59,7 +58,6 @@
         borderDash: [6, 4],
         borderWidth: 2,
         pointRadius: 0,
-        tension: 0.2,
       });
     }
     return {
@@ -71,7 +69,11 @@
         interaction: { mode: "index", intersect: false },
         scales: {
           x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 8 } },
-          y: { beginAtZero: true, title: { display: true, text: series.label } },
+          y: {
+            beginAtZero: true,
+            title: { display: true, text: series.label },
+            ticks: { precision: key === "orders" ? 0 : undefined },
+          },
         },
         plugins: { legend: { position: "bottom", labels: { boxHeight: 2 } } },
       },
