@@ -42,7 +42,7 @@ def today() -> date:
 
 def reports_staff(**fields: object) -> User:
     """A staff member with the reports' permission (not a superuser)."""
-    user = UserFactory.create(is_staff=True, **fields)
+    user = UserFactory.create(**{"is_staff": True, **fields})
     user.user_permissions.add(
         Permission.objects.get(codename="view_reports", content_type__app_label="analytics")
     )
