@@ -10,6 +10,7 @@ one cheap insert and an event outlives what it names.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
@@ -212,3 +213,42 @@ class DailyBreakdown(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.dimension} {self.key}"
+
+
+class ReportSchedule(models.Model):
+    """A sales report a staff member asked to receive by email: daily (the
+    day before) or weekly (on Monday, the week Monday to Sunday before), as
+    HTML with every report in a PDF attached (``analytics.services``).
+    ``last_sent_for`` is the last day of the last period sent: a retry or a
+    second run of beat finds it and sends nothing twice."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("daily (yesterday)")
+        WEEKLY = "weekly", _("weekly (on Monday, the week before)")
+
+    class Compare(models.TextChoices):
+        PREVIOUS = "previous", _("with the period before")
+        YEAR = "year", _("with the same period a year before")
+        NONE = "none", _("no comparison")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="report_schedules",
+        verbose_name=_("sent to"),
+    )
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    compare = models.CharField(_("compare"), max_length=10, choices=Compare.choices, default=Compare.PREVIOUS)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_sent_for = models.DateField(_("last sent for the period ending"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        ordering = ("user", "frequency", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.get_frequency_display()} report to {self.user}"

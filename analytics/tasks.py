@@ -16,3 +16,9 @@ def events_purge() -> int:
 @shared_task(base=ShopTask, name="analytics.rollups_refresh")
 def rollups_refresh() -> int:
     return len(rollups.rollups_refresh())
+
+
+# Beat, hourly: the scheduled report emails due today (each sent once).
+@shared_task(base=ShopTask, name="analytics.scheduled_reports_send")
+def scheduled_reports_send() -> int:
+    return services.scheduled_reports_send()

@@ -446,6 +446,45 @@ _KINDS: list[Kind] = [
         },
         sample_params={"sku": "SHIRT-M-BLUE", "title": "Linen shirt", "available": 2},
     ),
+    Kind(
+        # A sales report staff scheduled (analytics.services): the headline
+        # figures and the top lists in the email, every report in the PDF
+        # attached.
+        name="analytics.scheduled_report",
+        group=Group.STAFF,
+        label=_("Scheduled sales report (to staff)"),
+        template="notifications/email/scheduled_report",
+        subject=_("[%(shop)s] Sales report %(period)s"),
+        sample={
+            "period": "2026-11-30 to 2026-11-30",
+            "compared": "2026-11-29 to 2026-11-29",
+            "frequency": "daily",
+            "tables": [
+                {
+                    "title": "Summary",
+                    "columns": [
+                        "Figure",
+                        "2026-11-30 to 2026-11-30",
+                        "2026-11-29 to 2026-11-29",
+                        "Change (%)",
+                    ],
+                    "rows": [
+                        ["Revenue (net of refunds)", "1,234.50", "1,000.00", "23.5"],
+                        ["Orders", "21", "20", "5.0"],
+                    ],
+                },
+                {
+                    "title": "Top products by revenue",
+                    "columns": ["Product", "Units", "Revenue", "Views", "Units returned"],
+                    "rows": [["Linen shirt", "12", "359.40", "240", "1"]],
+                },
+            ],
+            "attachment": "sales-2026-11-30-2026-11-30.pdf",
+            "dashboard_url": "https://shop.example.com/admin/analytics/?from=2026-11-30&to=2026-11-30",
+            "schedules_url": "https://shop.example.com/admin/analytics/reportschedule/",
+        },
+        sample_params={"period": "2026-11-30 to 2026-11-30"},
+    ),
 ]
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in _KINDS}

@@ -70,6 +70,26 @@ class Notification(models.Model):
         return bool(self.email) and self.sent_at is None
 
 
+class Attachment(models.Model):
+    """A file sent with a notification's email (a scheduled report's PDF),
+    made when the message was owed, like its text. In a table of its own, so
+    the notification centre never reads the bytes; deleted once the email
+    went out, as the text is."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(_("file name"), max_length=200)
+    mimetype = models.CharField(_("type"), max_length=100)
+    content = models.BinaryField(_("content"))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ("pk",)
+
+    def __str__(self) -> str:
+        return self.filename
+
+
 class Announcement(models.Model):
     """A message staff write once and send to many: a promotion, a new
     collection. Each person of its audience gets it once (a notification of

@@ -5,11 +5,12 @@
 email after commit; ``notification_send`` sends that email once, under the
 row's lock, and raises a mail server's failure for the task to retry with
 backoff; ``notifications_resend`` (beat) queues again what a lost broker or
-exhausted retries left owed. A sent email keeps only its envelope.
+exhausted retries left owed. A sent email keeps only its envelope (its
+attachments are deleted too).
 """
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -23,7 +24,7 @@ from django.utils import timezone
 from notifications import preferences
 from notifications.kinds import KINDS
 from notifications.live import notice_publish_after_commit
-from notifications.models import Notification
+from notifications.models import Attachment, Notification
 from notifications.rendering import render
 from notifications.selectors import notifications_for
 from shop.celery import EMAIL_RETRIES
@@ -48,10 +49,12 @@ def notification_queue(
     email: str = "",
     user: AbstractBaseUser | None = None,
     link: str = "",
+    attachments: Sequence[tuple[str, bytes, str]] = (),
 ) -> Notification | None:
     """Owe the ``kind`` message of this occasion (``key``) to ``email``
     and, when the kind leaves one, an in-site notice to ``user`` pointing at
-    ``link``. The same kind and key again owe nothing more: the notification
+    ``link``; its email carries ``attachments`` (file name, content, MIME
+    type). The same kind and key again owe nothing more: the notification
     already written is returned. Runs in the caller's transaction. None when
     the person's preferences leave nothing owed (``notifications.preferences``)."""
     spec = KINDS[kind]  # an unknown kind is a bug: KeyError
@@ -82,6 +85,11 @@ def notification_queue(
                 title=rendered.title[:200] if user is not None else "",
                 link=link[:500],
             )
+            if email:
+                Attachment.objects.bulk_create(
+                    Attachment(notification=notification, filename=name, content=content, mimetype=mimetype)
+                    for name, content, mimetype in attachments
+                )
     except IntegrityError:
         return Notification.objects.get(kind=kind, key=key)
     if email:
@@ -111,6 +119,9 @@ def notification_send(*, notification_id: int) -> bool:
         )
         if owed.html:
             message.attach_alternative(owed.html, "text/html")
+        attachments = list(owed.attachments.all())
+        for attachment in attachments:
+            message.attach(attachment.filename, bytes(attachment.content), attachment.mimetype)
         failure: Exception | None = None
         try:
             message.send()
@@ -123,6 +134,8 @@ def notification_send(*, notification_id: int) -> bool:
             spec = KINDS.get(owed.kind)  # a row migrated from the old outbox may name no kind of today
             if spec is not None and spec.forget_address_when_sent:
                 owed.email = ""
+            if attachments:
+                owed.attachments.all().delete()
         else:
             owed.last_error = f"{type(failure).__name__}: {failure}"[:500]
         owed.save(update_fields=["attempts", "sent_at", "text", "html", "last_error", "email"])

@@ -14,13 +14,13 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from orders.models import Order
 from orders.pages import address_lines, order_tax_rows
+from shop.pdf import FONT_BOLD, HEADER_ROW, pdf_document, text_paragraph
 
 S = Order.Status
 # Money was taken: the order is invoiced (a cancelled order that was paid keeps its invoice).
@@ -31,27 +31,13 @@ def _money(order: Order, amount: Decimal | str) -> str:
     return f"{order.currency} {Decimal(amount):.2f}"
 
 
-def _paragraph(lines: list[str], style: object) -> Paragraph:
-    return Paragraph("<br/>".join(escape(line) for line in lines if line), style)
-
-
 def order_invoice_pdf(*, order: Order, compress: bool = True) -> bytes:
     """The invoice of a paid order, as PDF bytes (``compress=False`` leaves
     the page text readable in the file, for tests)."""
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
     buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title=_("Invoice %(number)s") % {"number": order.number},
-        author=settings.SHOP_NAME,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-        pageCompression=1 if compress else 0,
-    )
+    doc = pdf_document(buffer, title=_("Invoice %(number)s") % {"number": order.number}, compress=compress)
     seller = [settings.SHOP_NAME, *(part.strip() for part in settings.SHOP_ADDRESS.split(";"))]
     if settings.SHOP_VAT_ID:
         seller.append(_("VAT ID: %(id)s") % {"id": settings.SHOP_VAT_ID})
@@ -61,8 +47,8 @@ def order_invoice_pdf(*, order: Order, compress: bool = True) -> bytes:
         Table(
             [
                 [
-                    _paragraph(seller, body),
-                    _paragraph(
+                    text_paragraph(seller, body),
+                    text_paragraph(
                         [
                             _("Invoice number: %(number)s") % {"number": order.number},
                             _("Order date: %(date)s") % {"date": f"{order.created_at:%Y-%m-%d}"},
@@ -82,8 +68,8 @@ def order_invoice_pdf(*, order: Order, compress: bool = True) -> bytes:
                     Paragraph(escape(_("Shipped to")), styles["Heading4"]),
                 ],
                 [
-                    _paragraph([*address_lines(order.billing_address), order.email], body),
-                    _paragraph(address_lines(order.shipping_address), body),
+                    text_paragraph([*address_lines(order.billing_address), order.email], body),
+                    text_paragraph(address_lines(order.shipping_address), body),
                 ],
             ],
             colWidths=["50%", "50%"],
@@ -106,8 +92,7 @@ def order_invoice_pdf(*, order: Order, compress: bool = True) -> bytes:
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                *HEADER_ROW,
                 ("ALIGN", (2, 0), (-1, -1), "RIGHT"),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ]
@@ -145,7 +130,7 @@ def _totals(order: Order) -> Table:
         TableStyle(
             [
                 ("ALIGN", (1, 0), (1, -1), "RIGHT"),
-                ("FONTNAME", (0, total_row), (-1, total_row), "Helvetica-Bold"),
+                ("FONTNAME", (0, total_row), (-1, total_row), FONT_BOLD),
                 ("LINEABOVE", (0, total_row), (-1, total_row), 0.5, colors.black),
             ]
         )

@@ -475,6 +475,12 @@ CELERY_BEAT_SCHEDULE["analytics-events-purge"] = {"task": "analytics.events_purg
 # The daily rollups of today and the two days before, recomputed every 15
 # minutes: the dashboard is that fresh, and late refunds land in their day.
 CELERY_BEAT_SCHEDULE["analytics-rollups-refresh"] = {"task": "analytics.rollups_refresh", "schedule": 15 * 60}
+# Scheduled report emails (analytics.ReportSchedule): the first run of a day
+# owes the day's (and on Mondays the week's) reports; later runs find them sent.
+CELERY_BEAT_SCHEDULE["analytics-scheduled-reports-send"] = {
+    "task": "analytics.scheduled_reports_send",
+    "schedule": 3600,
+}
 
 # A delivered order asks for reviews once its customer has tried what came.
 REVIEW_REQUEST_AFTER_DAYS = env.int("REVIEW_REQUEST_AFTER_DAYS", default=5)

@@ -19,7 +19,7 @@ from django.test import Client
 from django.utils import timezone
 
 from notifications.kinds import KINDS
-from notifications.models import Notification
+from notifications.models import Attachment, Notification
 from notifications.rendering import render
 from notifications.services import (
     KEEP,
@@ -111,6 +111,20 @@ def test_a_sent_message_keeps_only_its_envelope():
         SUBJECT,
     )
     assert (sent.text, sent.html) == ("", "")  # the text may hold one-time links
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_attachment_goes_with_its_email_once_then_is_deleted():
+    with transaction.atomic():
+        notification = _queue(attachments=[("report.pdf", b"%PDF-1.4 the report", "application/pdf")])
+        assert Attachment.objects.filter(notification=notification).count() == 1
+        assert mail.outbox == []  # after the commit
+
+    (sent,) = mail.outbox
+    assert sent.attachments == [("report.pdf", b"%PDF-1.4 the report", "application/pdf")]
+    assert not Attachment.objects.exists()  # sent: only the envelope is kept
+    assert notification_send(notification_id=notification.pk) is False
+    assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db
