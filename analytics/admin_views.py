@@ -118,6 +118,7 @@ def dashboard_view(request: HttpRequest) -> TemplateResponse:
         context["error"] = str(error)
         return _render(request, context, status=400)
     context.update(dashboard_figures(period, cast(Compare, compare)))
+    context["downloads"] = _downloads(period, compare)
     context["form_from"], context["form_to"] = period.first.isoformat(), period.last.isoformat()
     return _render(request, context)
 
@@ -129,6 +130,22 @@ def _render(request: HttpRequest, context: dict[str, Any], *, status: int = 200)
         {**admin.site.each_context(request), **context, "charts": bool(finders.find(CHART_JS))},
         status=status,
     )
+
+
+def _downloads(period: Period, compare: str) -> dict[str, Any]:
+    """The period's reports as files: everything as XLSX or PDF, and each
+    report as CSV (analytics/export_views.py)."""
+
+    def url(fmt: str, report: str = "") -> str:
+        query = {"from": period.first.isoformat(), "to": period.last.isoformat(), "compare": compare}
+        query |= {"format": fmt, **({"report": report} if report else {})}
+        return f"{reverse('analytics_exports:export')}?{urlencode(query)}"
+
+    return {
+        "xlsx": url("xlsx"),
+        "pdf": url("pdf"),
+        "csv": [(str(title), url("csv", key)) for key, title in reports.REPORTS.items()],
+    }
 
 
 def _quick_ranges(today: date, compare: str) -> list[tuple[str, str]]:

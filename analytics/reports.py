@@ -17,6 +17,7 @@ from typing import Any, Literal
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics.models import DailyBreakdown, DailyCategory, DailyProduct, DailySales
 from catalog.models import Category, Product, Variant
@@ -51,6 +52,9 @@ _SALES_SUMS = (
     "zero_result_searches",
     "sign_ups",
 )
+
+
+_MONEY = ("gross", "discounts", "shipping", "tax", "refunds")
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,12 @@ def period_parse(first: str | None, last: str | None, *, default_days: int = 30)
     if (end - start).days + 1 > LONGEST_DAYS:
         raise PeriodError(_("A report covers at most three years."))
     return Period(start, end)
+
+
+def _cents(value: Decimal | int | None) -> Decimal:
+    """A sum of money to the cent: SQLite sums decimals as floats' text
+    (69.0500000000000), PostgreSQL exactly; both come out the same."""
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _ratio(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
@@ -181,6 +191,8 @@ def summary(period: Period) -> Summary:
     totals = DailySales.objects.filter(day__range=(period.first, period.last)).aggregate(
         **{name: Sum(name) for name in _SALES_SUMS}
     )
+    for name in _MONEY:
+        totals[name] = _cents(totals[name])
     return Summary(period=period, **{k: v for k, v in totals.items() if v is not None})
 
 
@@ -275,7 +287,7 @@ def _products_named(rows: list[dict[str, Any]]) -> list[ProductFigures]:
     result = []
     for row in rows:
         title, slug = names.get(row["product_id"], (_("Deleted product"), ""))
-        result.append(ProductFigures(title=title, slug=slug, **row))
+        result.append(ProductFigures(title=title, slug=slug, **{**row, "revenue": _cents(row["revenue"])}))
     return result
 
 
@@ -344,7 +356,10 @@ def top_categories(
         CategoryFigures(
             name=names.get(r["category_id"], (_("Deleted category"), ""))[0],
             slug=names.get(r["category_id"], ("", ""))[1],
-            **r,
+            category_id=r["category_id"],
+            units=r["units"],
+            revenue=_cents(r["revenue"]),
+            views=r["views"],
         )
         for r in rows
     ]
@@ -367,7 +382,7 @@ def breakdown(period: Period, dimension: str, *, limit: int = 10, order: str = "
         .annotate(count=Sum("count"), count2=Sum("count2"), amount=Sum("amount"))
         .order_by(order, "key")[:limit]
     )
-    return [Share(**row) for row in rows]
+    return [Share(row["key"], row["count"], row["count2"], _cents(row["amount"])) for row in rows]
 
 
 def zero_result_searches(period: Period, *, limit: int = 10) -> list[Share]:
@@ -378,7 +393,7 @@ def zero_result_searches(period: Period, *, limit: int = 10) -> list[Share]:
         .filter(count2__gt=0)
         .order_by("-count2", "key")[:limit]
     )
-    return [Share(**row) for row in rows]
+    return [Share(row["key"], row["count"], row["count2"], _cents(row["amount"])) for row in rows]
 
 
 @dataclass
@@ -421,6 +436,26 @@ def stock_cover(*, window_days: int = 28, limit: int = 10, today: date | None = 
         )
     rows.sort(key=lambda r: (r.days_of_cover, r.product_id))
     return rows[:limit]
+
+
+# The reports of ``report_tables``, by key, in their order (the dashboard's
+# download links list them without computing them).
+REPORTS = {
+    "summary": gettext_lazy("Summary"),
+    "daily": gettext_lazy("By day"),
+    "funnel": gettext_lazy("Funnel"),
+    "products_revenue": gettext_lazy("Top products by revenue"),
+    "products_units": gettext_lazy("Top products by units"),
+    "viewed_not_bought": gettext_lazy("Viewed but rarely bought"),
+    "categories": gettext_lazy("Top categories by revenue"),
+    "searches": gettext_lazy("Top searches"),
+    "zero_result_searches": gettext_lazy("Searches without results"),
+    "channels": gettext_lazy("Channels"),
+    "countries": gettext_lazy("Countries"),
+    "promo_codes": gettext_lazy("Promo codes"),
+    "return_reasons": gettext_lazy("Return reasons"),
+    "stock_cover": gettext_lazy("Stock running out"),
+}
 
 
 @dataclass
@@ -476,11 +511,11 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
         if other is not None:
             row += [other_figures[key], _percent(change(value, other_figures[key]))]
         figures_rows.append(row)
-    tables = [Table("summary", _("Summary"), columns, figures_rows)]
+    tables = [Table("summary", str(REPORTS["summary"]), columns, figures_rows)]
     tables.append(
         Table(
             "daily",
-            _("By day"),
+            str(REPORTS["daily"]),
             [_("Day"), _("Orders"), _("Units"), _("Charged"), _("Refunded"), _("Revenue"), _("Visitors")],
             [[d.day, d.orders, d.units, d.gross, d.refunds, d.revenue, d.visitors] for d in daily(period)],
         )
@@ -488,16 +523,20 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "funnel",
-            _("Funnel"),
+            str(REPORTS["funnel"]),
             [_("Step"), _("Visitors"), _("Of the first step (%)"), _("Drop-off (%)")],
             [[s.label, s.visitors, _percent(s.of_first), _percent(s.drop_off)] for s in funnel(total)],
         )
     )
     product_columns = [_("Product"), _("Units"), _("Revenue"), _("Views"), _("Units returned")]
     for key, title, rows in (
-        ("products_revenue", _("Top products by revenue"), top_products(period, by="revenue", limit=limit)),
-        ("products_units", _("Top products by units"), top_products(period, by="units", limit=limit)),
-        ("viewed_not_bought", _("Viewed but rarely bought"), viewed_not_bought(period, limit=limit)),
+        (
+            "products_revenue",
+            str(REPORTS["products_revenue"]),
+            top_products(period, by="revenue", limit=limit),
+        ),
+        ("products_units", str(REPORTS["products_units"]), top_products(period, by="units", limit=limit)),
+        ("viewed_not_bought", str(REPORTS["viewed_not_bought"]), viewed_not_bought(period, limit=limit)),
     ):
         tables.append(
             Table(
@@ -510,7 +549,7 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "categories",
-            _("Top categories by revenue"),
+            str(REPORTS["categories"]),
             [_("Category"), _("Units"), _("Revenue"), _("Page views")],
             [[c.name, c.units, c.revenue, c.views] for c in top_categories(period, limit=limit)],
         )
@@ -518,7 +557,7 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "searches",
-            _("Top searches"),
+            str(REPORTS["searches"]),
             [_("Search"), _("Searches"), _("Without results")],
             [[s.key, s.count, s.count2] for s in breakdown(period, Dimension.SEARCH, limit=limit)],
         )
@@ -526,7 +565,7 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "zero_result_searches",
-            _("Searches without results"),
+            str(REPORTS["zero_result_searches"]),
             [_("Search"), _("Searches"), _("Without results")],
             [[s.key, s.count, s.count2] for s in zero_result_searches(period, limit=limit)],
         )
@@ -534,7 +573,7 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "channels",
-            _("Channels"),
+            str(REPORTS["channels"]),
             [_("Source"), _("Visits"), _("Orders"), _("Order value")],
             [
                 [s.key or _("(direct)"), s.count, s.count2, s.amount]
@@ -545,7 +584,7 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "countries",
-            _("Countries"),
+            str(REPORTS["countries"]),
             [_("Country"), _("Orders"), _("Units"), _("Charged")],
             [
                 [s.key or "?", s.count, s.count2, s.amount]
@@ -556,7 +595,7 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "promo_codes",
-            _("Promo codes"),
+            str(REPORTS["promo_codes"]),
             [_("Code"), _("Orders"), _("Discount given")],
             [[s.key, s.count, s.amount] for s in breakdown(period, Dimension.PROMO, limit=limit)],
         )
@@ -564,7 +603,7 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "return_reasons",
-            _("Return reasons"),
+            str(REPORTS["return_reasons"]),
             [_("Reason"), _("Returns"), _("Units")],
             [[s.key, s.count, s.count2] for s in breakdown(period, Dimension.RETURN_REASON, limit=limit)],
         )
@@ -572,7 +611,7 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
     tables.append(
         Table(
             "stock_cover",
-            _("Stock running out"),
+            str(REPORTS["stock_cover"]),
             [_("Product"), _("Available"), _("Sold in 28 days"), _("Days of cover")],
             [[c.title, c.available, c.sold, c.days_of_cover] for c in stock_cover(limit=limit)],
         )
