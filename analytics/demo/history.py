@@ -18,6 +18,7 @@ cancellations happen only when their moment has already come.
 import random
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import Any
 
 from analytics.demo.calendar import second_picks
@@ -193,7 +194,7 @@ class HistoryDraw:
         """An item index: a product by popularity, then one of its variants."""
         first = self.shelf.item_picks[self.rng.getrandbits(PICK_BITS)]
         siblings = self.shelf.siblings[first]
-        return siblings[self.rng.randrange(len(siblings))] if len(siblings) > 1 else first
+        return siblings[int(self.rng.random() * len(siblings))] if len(siblings) > 1 else first
 
     def _anonymous_visitor(self) -> str:
         return f"{VISITOR_PREFIX}{self.rng.getrandbits(80):020x}"
@@ -223,7 +224,7 @@ class HistoryDraw:
         rng = self.rng
         if rng.random() < REGISTERED_SHARE:
             if self.customers and rng.random() < REGISTERED_REPEAT:
-                user_id, index = self.customers[rng.randrange(len(self.customers))]
+                user_id, index = self.customers[int(rng.random() * len(self.customers))]
                 return user_id, index, f"{CUSTOMER_EMAIL_PREFIX}{index:08d}{EMAIL_DOMAIN}"
             index = self.next_customer
             self.next_customer += 1
@@ -232,13 +233,13 @@ class HistoryDraw:
             first, last = self._name(index)
             self.rows.users.append(
                 (user_id, f"!{rng.getrandbits(160):040x}", False, first, last, False, True,
-                 self.clock.text(at - rng.randrange(60, 600)), email, "")
+                 self.clock.text(at - _within(rng, 60, 600)), email, "")
             )  # fmt: skip
             self.customers.append((user_id, index))
             self.customers_made += 1
             return user_id, -index, email  # negative: a new customer, signing up now
         if self.guests and rng.random() < GUEST_REPEAT:
-            index = rng.randrange(1, self.guests + 1)
+            index = _within(rng, 1, self.guests + 1)
         else:
             self.guests += 1
             index = self.guests
@@ -333,12 +334,12 @@ class HistoryDraw:
         # Its life, by its age.
         fate = rng.random()
         created = at
-        payment_at = created + rng.randrange(20, 180)
+        payment_at = created + _within(rng, 20, 180)
         paid: int | None = payment_at
         cancelled: int | None = None
         delivered: int | None = None
-        shipped_at = payment_at + rng.randrange(DAY, 3 * DAY)
-        arrived_at = shipped_at + rng.randrange(DAY, 4 * DAY)
+        shipped_at = payment_at + _within(rng, DAY, 3 * DAY)
+        arrived_at = shipped_at + _within(rng, DAY, 4 * DAY)
         placed = True  # the shopper reached the "thank you" page
         if fate < ABANDONED_AT_PAYMENT:
             status, paid, placed = "pending_payment", None, False
@@ -347,7 +348,7 @@ class HistoryDraw:
         elif fate < ABANDONED_AT_PAYMENT + PAYMENT_FAILED + CANCELLED_AFTER_PAYMENT and (
             payment_at + 20 * HOUR < self.now
         ):
-            status, cancelled = "cancelled", payment_at + rng.randrange(HOUR // 2, 20 * HOUR)
+            status, cancelled = "cancelled", payment_at + _within(rng, HOUR // 2, 20 * HOUR)
         elif self.now < shipped_at:
             status = "paid"
         elif self.now < arrived_at:
@@ -378,8 +379,9 @@ class HistoryDraw:
             (order_id, number, user_id, order_email, status, self.settings.currency, include,
              cents_text(subtotal), cents_text(line_discount + shipping_discount), cents_text(method.cents),
              cents_text(shipping_discount), cents_text(shipping_tax), cents_text(tax), cents_text(total),
-             json_text(discounts), json_text([code.code] if code else []), json_text(tax_by_rate),
-             address_json, address_json, json_text(method.data()), "", text(created),
+             json_text(discounts) if discounts else "[]", json_text([code.code]) if code else "[]",
+             json_text(tax_by_rate) if tax_by_rate else "[]", address_json, address_json,
+             _method_json(method), "", text(created),
              text(paid) if paid is not None else None, text(cancelled) if cancelled is not None else None,
              text(delivered) if delivered is not None else None)
         )  # fmt: skip
@@ -417,7 +419,7 @@ class HistoryDraw:
         self.rows.payments.append(
             (payment_id, number, "test", f"demo_{number}", 1, cents_text(amount), self.settings.currency,
              email, status, cents_text(0 if failed else amount), "0.00", brand,
-             f"{self.rng.randrange(10000):04d}", "Your card was declined." if failed else "",
+             f"{int(self.rng.random() * 10000):04d}", "Your card was declined." if failed else "",
              self.clock.text(at), self.clock.text(at + 5))
         )  # fmt: skip
         return payment_id
@@ -446,10 +448,10 @@ class HistoryDraw:
             if refund is not None:
                 refunds.append(refund)
         elif rng.random() < GOODWILL_REFUND:
-            at = paid + rng.randrange(2 * DAY, 10 * DAY)
-            amount = total * rng.randrange(10, 31) // 100
+            at = paid + _within(rng, 2 * DAY, 10 * DAY)
+            amount = total * _within(rng, 10, 31) // 100
             if at < self.now and amount > 0:
-                reason = REFUND_REASONS[rng.randrange(len(REFUND_REASONS))]
+                reason = REFUND_REASONS[int(rng.random() * len(REFUND_REASONS))]
                 refunds.append((amount, reason, f"demo-refund:{number}", at))
         refunded = sum(r[0] for r in refunds)
         status = "captured" if not refunded else "refunded" if refunded >= total else "partially_refunded"
@@ -458,8 +460,8 @@ class HistoryDraw:
         updated = max([paid + 2, *(r[3] for r in refunds)])
         self.rows.payments.append(
             (payment_id, number, "test", f"demo_{number}", 1, cents_text(total), self.settings.currency,
-             email, status, cents_text(total), cents_text(refunded), brand, f"{rng.randrange(10000):04d}", "",
-             text(paid - 2), text(updated))
+             email, status, cents_text(total), cents_text(refunded), brand,
+             f"{int(rng.random() * 10000):04d}", "", text(paid - 2), text(updated))
         )  # fmt: skip
         for amount, reason, key, at in refunds:
             self.rows.refunds.append(
@@ -471,10 +473,10 @@ class HistoryDraw:
     ) -> tuple[int, str, str, int] | None:
         """A return of some of the order's units; the refund it led to, if any yet."""
         rng = self.rng
-        requested = delivered + rng.randrange(DAY // 2, 12 * DAY)
+        requested = delivered + _within(rng, DAY // 2, 12 * DAY)
         if requested >= self.now:
             return None
-        approved, received = requested + DAY, requested + rng.randrange(5 * DAY, 8 * DAY)
+        approved, received = requested + DAY, requested + _within(rng, 5 * DAY, 8 * DAY)
         refunded_at = received + DAY
         rejected = rng.random() < RETURN_REJECTED
         if rejected and approved <= self.now:
@@ -498,7 +500,7 @@ class HistoryDraw:
         returned: dict[int, int] = {}  # line id -> units
         lines = [line for line in line_rows if rng.random() < 0.6] or line_rows[:1]
         for line_id, quantity, line_total in lines:
-            units = quantity if quantity == 1 or rng.random() < 0.6 else rng.randrange(1, quantity)
+            units = quantity if quantity == 1 or rng.random() < 0.6 else _within(rng, 1, quantity)
             returned[line_id] = units
             self.rows.return_lines.append((return_id, line_id, units))
             # The units' share of what the line cost after its discount.
@@ -543,7 +545,7 @@ class HistoryDraw:
             steps.append(("campaign_visit", None, "/products/", "", None, None, "", None, "", source))
         if new_customer:  # signs up first, and is signed in from then on
             steps.append(("sign_up", None, "", "", None, None, "", None, "", ""))
-        self._browse(steps, views=rng.randrange(0, 3))
+        self._browse(steps, views=_within(rng, 0, 3))
         for index, quantity in chosen.items():
             item = items[index]
             steps.append(("product_view", None, item.slug, "", None, None, "", None, "", ""))
@@ -560,7 +562,7 @@ class HistoryDraw:
             steps.append(("checkout_step", None, "", "", None, None, "", None, step, ""))
         events = self.rows.events
         text = self.clock.text
-        at = created - 3 - sum(rng.randrange(15, 75) for _ in steps)
+        at = created - 3 - sum(_within(rng, 15, 75) for _ in steps)
         for position, (
             name,
             product_id,
@@ -579,7 +581,7 @@ class HistoryDraw:
                 (name, text(at), visitor, user_id, product_id, slug, reference, quantity, value, query,
                  results, step, src)
             )  # fmt: skip
-            at += rng.randrange(15, 75)
+            at += _within(rng, 15, 75)
         if paid is not None:
             events.append(
                 ("order_placed", self.clock.text(paid + 4), visitor, user_id, None, "", number, None,
@@ -592,11 +594,14 @@ class HistoryDraw:
         shelf = self.shelf
         categories = shelf.category_slugs
         if categories and rng.random() < 0.7:
-            steps.append(("listing_view", None, categories[rng.randrange(len(categories))], "", None, None,
-                          "", None, "", ""))  # fmt: skip
+            category = categories[int(rng.random() * len(categories))]
+            steps.append(("listing_view", None, category, "", None, None, "", None, "", ""))
         if rng.random() < 0.35:
             if rng.random() < 0.08 and shelf.zero_result_queries:
-                query, results = shelf.zero_result_queries[rng.randrange(len(shelf.zero_result_queries))], 0
+                query, results = (
+                    shelf.zero_result_queries[int(rng.random() * len(shelf.zero_result_queries))],
+                    0,
+                )
             elif shelf.searches:
                 # Popular words first: the square of a uniform number favours the top of the list.
                 query, results = shelf.searches[int(rng.random() ** 2 * len(shelf.searches))]
@@ -622,13 +627,13 @@ class HistoryDraw:
         if kind < 0.25:  # one page and gone
             self._browse(steps, views=1)
         elif kind < 0.80:
-            self._browse(steps, views=rng.randrange(1, 7))
+            self._browse(steps, views=_within(rng, 1, 7))
             if rng.random() < 0.03:
                 product_id = self.shelf.items[self._item()].product_id
                 steps.append(("wishlist_add", product_id, "", "", None, None, "", None, "", ""))
         else:  # an abandoned cart
-            self._browse(steps, views=rng.randrange(1, 4))
-            for _ in range(rng.randrange(1, 3)):
+            self._browse(steps, views=_within(rng, 1, 4))
+            for _ in range(_within(rng, 1, 3)):
                 item = self.shelf.items[self._item()]
                 quantity = self._pick(self.quantities)
                 value = cents_text(item.price_cents * quantity)
@@ -650,7 +655,18 @@ class HistoryDraw:
                 (name, text(at), visitor, None, product_id, slug, reference, quantity, value, query, results,
                  step, src)
             )  # fmt: skip
-            at += rng.randrange(10, 90)
+            at += _within(rng, 10, 90)
+
+
+@cache
+def _method_json(method: Method) -> str:
+    return json_text(method.data())
+
+
+def _within(rng: random.Random, low: int, high: int) -> int:
+    """A whole number from ``low`` up to ``high`` (excluded): ``randrange``
+    checks its arguments on every call, which millions of calls notice."""
+    return low + int(rng.random() * (high - low))
 
 
 def _tax(amount: int, rate: int, include: bool) -> int:
