@@ -38,6 +38,7 @@ run: $(VENV)/.base node_modules/.installed
 	$(PY) manage.py shipping_demo
 	$(PY) manage.py tax_rates_demo
 	$(PY) manage.py promotions_demo
+	$(PY) manage.py analytics_demo --orders 3000 --days 400 --reset
 	@echo "Serving the shop on http://127.0.0.1:8000 (admin: /admin/, Ctrl-C to stop)"
 	ADMIN_REQUIRE_MFA=0 $(PY) manage.py runserver 127.0.0.1:8000
 

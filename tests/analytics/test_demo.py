@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from analytics.demo import analytics_history_seed, demo_history_delete
-from analytics.models import Event
+from analytics.models import DailySales, Event
 from cart.pricing import PricingLine, ShippingCharge, price
 from catalog.models import Category, Product, Variant
 from orders.models import Order, OrderLine, Return, ReturnLine
@@ -298,3 +298,17 @@ def test_the_command_says_what_it_made(catalog):
     assert "30/30 orders drawn" in out.getvalue()
     assert "30 orders" in out.getvalue()
     assert Order.objects.count() == 30
+    # The days of the history are rolled up, so the dashboard shows them at once.
+    assert "Rollups of 7 days computed" in out.getvalue()
+    assert DailySales.objects.count() == 7
+    assert DailySales.objects.aggregate(orders=Sum("orders"))["orders"] == Order.objects.filter(
+        paid_at__isnull=False
+    ).count()
+
+
+def test_the_command_may_leave_the_rollups_alone(catalog):
+    arguments = ["--orders", "10", "--days", "3", "--no-progress", "--no-rollups"]
+
+    call_command("analytics_demo", *arguments, stdout=StringIO())
+
+    assert not DailySales.objects.exists()

@@ -5,9 +5,13 @@ drawn by chart.js (from npm) under the shop's Content-Security-Policy, then
 narrows the range with the form and sees the figures and the charts change.
 Screenshots of both; axe-core finds no serious violation on the page."""
 
+import csv
+import io
 from collections.abc import Iterator
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
+import openpyxl
 import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, ViewportSize, expect
@@ -138,6 +142,27 @@ def test_staff_see_the_charts_and_change_the_range(live_server, tab: Tab, histor
     assert charts["revenue"]["painted"]
     page.locator("#daily-heading").scroll_into_view_if_needed()
     tab.screenshot("analytics-02-last-7-days")
+
+    # The period's reports downloaded as the browser saves them: the same figures.
+    revenue_shown = page.locator("#figure-revenue .analytics-figure-value").inner_text()
+    page.get_by_text("One report as CSV").click()
+    with page.expect_download() as csv_download:
+        page.get_by_role("link", name="Summary (CSV)").click()
+    assert csv_download.value.suggested_filename.endswith("-summary.csv")
+    rows = list(csv.reader(io.StringIO(Path(csv_download.value.path()).read_text(encoding="utf-8-sig"))))
+    figures = {row[0]: row[1] for row in rows[1:]}
+    assert figures["Orders"] == "3"
+    assert figures["Revenue (net of refunds)"] in revenue_shown.replace(",", "")
+    with page.expect_download() as xlsx_download:
+        page.get_by_role("link", name="every report as XLSX").click()
+    assert xlsx_download.value.suggested_filename.endswith(".xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(xlsx_download.value.path()).read_bytes()))
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["Orders"] == 3
+    assert str(summary["Revenue (net of refunds)"]) in revenue_shown.replace(",", "")
+    by_day = list(workbook["By day"].iter_rows(min_row=2, values_only=True))
+    assert len(by_day) == 7
+    assert sum(row[1] for row in by_day) == 3
 
     # A figure leads to the list behind it: the orders paid in the period.
     page.locator("#figure-orders a").click()

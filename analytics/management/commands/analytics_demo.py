@@ -1,8 +1,10 @@
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from analytics.demo import NoCatalog, analytics_history_seed
+from analytics.rollups import rollups_rebuild
 from shop.progress import command_progress
 
 
@@ -30,6 +32,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--reset", action="store_true", help="Delete the demo history of earlier runs first."
+        )
+        parser.add_argument(
+            "--no-rollups",
+            action="store_true",
+            help="Leave the daily rollups alone (by default the days of the history are computed, "
+            "so the dashboard shows them).",
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
@@ -70,3 +78,12 @@ class Command(BaseCommand):
                 f"{result.returns_created} returns, {result.events_created} events in {result.seconds:.1f}s."
             )
         )
+        if options["no_rollups"] or not result.first_day:
+            return
+        with command_progress(
+            write=self.stdout.write, unit="day", done_as="days computed", bar=not options["no_progress"]
+        ) as progress:
+            days = rollups_rebuild(
+                date.fromisoformat(result.first_day), date.fromisoformat(result.last_day), progress=progress
+            )
+        self.stdout.write(self.style.SUCCESS(f"Rollups of {days} days computed for the dashboard."))
