@@ -301,9 +301,10 @@ def test_the_command_says_what_it_made(catalog):
     # The days of the history are rolled up, so the dashboard shows them at once.
     assert "Rollups of 7 days computed" in out.getvalue()
     assert DailySales.objects.count() == 7
-    assert DailySales.objects.aggregate(orders=Sum("orders"))["orders"] == Order.objects.filter(
-        paid_at__isnull=False
-    ).count()
+    assert (
+        DailySales.objects.aggregate(orders=Sum("orders"))["orders"]
+        == Order.objects.filter(paid_at__isnull=False).count()
+    )
 
 
 def test_the_command_may_leave_the_rollups_alone(catalog):
