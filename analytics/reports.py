@@ -511,109 +511,75 @@ def report_tables(period: Period, *, compare: Compare = "none", limit: int = 50)
         if other is not None:
             row += [other_figures[key], _percent(change(value, other_figures[key]))]
         figures_rows.append(row)
-    tables = [Table("summary", str(REPORTS["summary"]), columns, figures_rows)]
-    tables.append(
-        Table(
+
+    def products(rows: list[ProductFigures]) -> list[list[Any]]:
+        return [[p.title, p.units, p.revenue, p.views, p.returned_units] for p in rows]
+
+    def shares(rows: list[Share], *fields: str) -> list[list[Any]]:
+        return [[row.key, *(getattr(row, name) for name in fields)] for row in rows]
+
+    product_columns = [_("Product"), _("Units"), _("Revenue"), _("Views"), _("Units returned")]
+    search_columns = [_("Search"), _("Searches"), _("Without results")]
+    contents: list[tuple[str, list[str], list[list[Any]]]] = [
+        ("summary", columns, figures_rows),
+        (
             "daily",
-            str(REPORTS["daily"]),
             [_("Day"), _("Orders"), _("Units"), _("Charged"), _("Refunded"), _("Revenue"), _("Visitors")],
             [[d.day, d.orders, d.units, d.gross, d.refunds, d.revenue, d.visitors] for d in daily(period)],
-        )
-    )
-    tables.append(
-        Table(
+        ),
+        (
             "funnel",
-            str(REPORTS["funnel"]),
             [_("Step"), _("Visitors"), _("Of the first step (%)"), _("Drop-off (%)")],
             [[s.label, s.visitors, _percent(s.of_first), _percent(s.drop_off)] for s in funnel(total)],
-        )
-    )
-    product_columns = [_("Product"), _("Units"), _("Revenue"), _("Views"), _("Units returned")]
-    for key, title, rows in (
-        (
-            "products_revenue",
-            str(REPORTS["products_revenue"]),
-            top_products(period, by="revenue", limit=limit),
         ),
-        ("products_units", str(REPORTS["products_units"]), top_products(period, by="units", limit=limit)),
-        ("viewed_not_bought", str(REPORTS["viewed_not_bought"]), viewed_not_bought(period, limit=limit)),
-    ):
-        tables.append(
-            Table(
-                key,
-                title,
-                product_columns,
-                [[p.title, p.units, p.revenue, p.views, p.returned_units] for p in rows],
-            )
-        )
-    tables.append(
-        Table(
+        ("products_revenue", product_columns, products(top_products(period, by="revenue", limit=limit))),
+        ("products_units", product_columns, products(top_products(period, by="units", limit=limit))),
+        ("viewed_not_bought", product_columns, products(viewed_not_bought(period, limit=limit))),
+        (
             "categories",
-            str(REPORTS["categories"]),
             [_("Category"), _("Units"), _("Revenue"), _("Page views")],
             [[c.name, c.units, c.revenue, c.views] for c in top_categories(period, limit=limit)],
-        )
-    )
-    tables.append(
-        Table(
+        ),
+        (
             "searches",
-            str(REPORTS["searches"]),
-            [_("Search"), _("Searches"), _("Without results")],
-            [[s.key, s.count, s.count2] for s in breakdown(period, Dimension.SEARCH, limit=limit)],
-        )
-    )
-    tables.append(
-        Table(
+            search_columns,
+            shares(breakdown(period, Dimension.SEARCH, limit=limit), "count", "count2"),
+        ),
+        (
             "zero_result_searches",
-            str(REPORTS["zero_result_searches"]),
-            [_("Search"), _("Searches"), _("Without results")],
-            [[s.key, s.count, s.count2] for s in zero_result_searches(period, limit=limit)],
-        )
-    )
-    tables.append(
-        Table(
+            search_columns,
+            shares(zero_result_searches(period, limit=limit), "count", "count2"),
+        ),
+        (
             "channels",
-            str(REPORTS["channels"]),
             [_("Source"), _("Visits"), _("Orders"), _("Order value")],
             [
                 [s.key or _("(direct)"), s.count, s.count2, s.amount]
                 for s in breakdown(period, Dimension.CHANNEL, limit=limit, order="-count2")
             ],
-        )
-    )
-    tables.append(
-        Table(
+        ),
+        (
             "countries",
-            str(REPORTS["countries"]),
             [_("Country"), _("Orders"), _("Units"), _("Charged")],
             [
                 [s.key or "?", s.count, s.count2, s.amount]
                 for s in breakdown(period, Dimension.COUNTRY, limit=limit)
             ],
-        )
-    )
-    tables.append(
-        Table(
+        ),
+        (
             "promo_codes",
-            str(REPORTS["promo_codes"]),
             [_("Code"), _("Orders"), _("Discount given")],
-            [[s.key, s.count, s.amount] for s in breakdown(period, Dimension.PROMO, limit=limit)],
-        )
-    )
-    tables.append(
-        Table(
+            shares(breakdown(period, Dimension.PROMO, limit=limit), "count", "amount"),
+        ),
+        (
             "return_reasons",
-            str(REPORTS["return_reasons"]),
             [_("Reason"), _("Returns"), _("Units")],
-            [[s.key, s.count, s.count2] for s in breakdown(period, Dimension.RETURN_REASON, limit=limit)],
-        )
-    )
-    tables.append(
-        Table(
+            shares(breakdown(period, Dimension.RETURN_REASON, limit=limit), "count", "count2"),
+        ),
+        (
             "stock_cover",
-            str(REPORTS["stock_cover"]),
             [_("Product"), _("Available"), _("Sold in 28 days"), _("Days of cover")],
             [[c.title, c.available, c.sold, c.days_of_cover] for c in stock_cover(limit=limit)],
-        )
-    )
-    return tables
+        ),
+    ]
+    return [Table(key, str(REPORTS[key]), heads, rows) for key, heads, rows in contents]
