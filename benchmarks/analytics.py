@@ -82,6 +82,7 @@ def main() -> int:
         SECRET_KEY="analytics-benchmark-" + "x" * 40,
         ADMIN_REQUIRE_MFA="0",
         CONN_MAX_AGE="600",
+        STATIC_ROOT=str(ROOT / "var" / "bench" / "static"),  # DEBUG=0 serves the collected, hashed files
         REDIS_URL="",  # in-process: the local-memory cache, no page cache in the way of the dashboard
     )
     import django
@@ -106,6 +107,7 @@ def main() -> int:
         "orders_target": args.orders,
     }
     call_command("migrate", "--noinput", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)
     if Product.objects.count() < 2000:
         log("seeding 2,000 products")
         call_command("seed_demo", "--products", "2000", "--no-progress", verbosity=0)
@@ -153,7 +155,9 @@ def main() -> int:
     url = reverse("analytics_admin:dashboard")
     span = max(days - 90, 1)
     ranges = [first_day + timedelta(days=n * span // max(args.ranges - 1, 1)) for n in range(args.ranges)]
-    client.get(url, {"from": ranges[0].isoformat(), "to": (ranges[0] + timedelta(days=89)).isoformat()})
+    client.get(
+        url, {"from": ranges[0].isoformat(), "to": (ranges[0] + timedelta(days=89)).isoformat()}, secure=True
+    )
     times, queries = [], []
     for start in ranges:
         params = {
@@ -163,7 +167,7 @@ def main() -> int:
         }
         with CaptureQueriesContext(connection) as captured:
             started = time.monotonic()
-            response = client.get(url, params)
+            response = client.get(url, params, secure=True)
             times.append((time.monotonic() - started) * 1000)
         if response.status_code != 200:
             sys.exit(f"the dashboard answered {response.status_code}")
@@ -182,12 +186,12 @@ def main() -> int:
     page = product.get_absolute_url()
     sides: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(20):
-        shopper.get(page)
+        shopper.get(page, secure=True)
     for n in range(args.requests * 2):
         enabled = n % 2 == 0
         settings.ANALYTICS_ENABLED = enabled
         started = time.perf_counter()
-        response = shopper.get(page)
+        response = shopper.get(page, secure=True)
         sides[enabled].append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
             sys.exit(f"the product page answered {response.status_code}")

@@ -77,6 +77,10 @@ INSTALLED_APPS = [
     "wishlists",
     "orders",
     "analytics",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -646,3 +650,44 @@ LOGGING = {
         "stripe": {"level": "WARNING"},
     },
 }
+
+# --- The JSON API (api/) ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.AccessTokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopePermission"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.PerClient",
+        "api.throttling.PerPerson",
+        "api.throttling.Named",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="120/min"),
+        "user": env.str("API_RATE_USER", default="600/min"),
+        "checkout": env.str("API_RATE_CHECKOUT", default="20/min"),
+        "promo": env.str("API_RATE_PROMO", default="10/min"),
+    },
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),  # X-Forwarded-For hops to trust for the client address
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{SHOP_NAME} API",
+    "DESCRIPTION": "The shop's JSON API: catalog, cart, checkout, account and staff. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",  # served from our static files: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+}
+# Personal access tokens: the longest life, and how many live ones a person may hold.
+API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
+API_TOKEN_LIVE_MAX = env.int("API_TOKEN_LIVE_MAX", default=20)

@@ -17,6 +17,7 @@ admin.site.site_title = settings.SHOP_NAME
 
 urlpatterns = [
     path("healthz", health.healthz_view, name="healthz"),
+    path("api/", include("api.urls")),
     path("accounts/", include("orders.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/analytics/export/", include("analytics.export_urls")),

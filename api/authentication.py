@@ -1,0 +1,35 @@
+"""Who is asking: a personal access token (``Authorization: Bearer shp_…``)
+or the shop's own session (with its CSRF check on every write, DRF's
+``SessionAuthentication``)."""
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
+from rest_framework.request import Request
+
+from api.models import AccessToken
+from api.tokens import access_token_for_key
+
+
+class AccessTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
+        header = authentication.get_authorization_header(request).decode("latin-1").split()
+        if not header or header[0].lower() != self.keyword.lower():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Send the token as: Authorization: Bearer shp_…"))
+        token = access_token_for_key(header[1])
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("This token is unknown, expired or revoked."))
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        # Makes an unauthenticated request a 401 with WWW-Authenticate, not a 403.
+        return f'{self.keyword} realm="api"'
+
+
+class SessionAuthentication(authentication.SessionAuthentication):
+    """The shop's own pages: the signed-in session, CSRF checked on writes."""

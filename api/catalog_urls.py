@@ -1,0 +1,5 @@
+"""/api/v1/: the catalog endpoints."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

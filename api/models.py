@@ -1,0 +1,44 @@
+"""Personal access tokens for scripts and apps (api/tokens.py makes and
+checks them). The token itself is shown once, when made; the shop keeps
+only its SHA-256 (a random 256-bit secret needs no slow hash: nothing can
+guess it, and the hash makes a stolen database useless) and its first
+characters, so people can tell their tokens apart."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens")
+    name = models.CharField(
+        _("name"), max_length=80, help_text=_("What it is for, e.g. “Stock sync script”.")
+    )
+    prefix = models.CharField(_("starts with"), max_length=12, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("personal access token")
+        verbose_name_plural = _("personal access tokens")
+        ordering = ("-created_at", "-pk")
+        indexes = (models.Index(fields=("user", "revoked_at"), name="api_token_user_live"),)
+        constraints = (
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=models.F("created_at")),
+                name="api_accesstoken_expires_after_created",
+            ),
+        )
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_live(self) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())

@@ -1,0 +1,5 @@
+"""/api/v1/: the staff endpoints."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
