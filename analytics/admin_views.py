@@ -183,8 +183,7 @@ def dashboard_figures(period: Period, compare: Compare) -> dict[str, Any]:
     days = reports.daily(period)
     other_days = reports.daily(other_period) if other_period else []
     funnel = reports.funnel(total)
-    top_by_revenue = reports.top_products(period, by="revenue", limit=TABLE_ROWS)
-    top_by_units = reports.top_products(period, by="units", limit=TABLE_ROWS)
+    products = reports.product_rankings(period, limit=TABLE_ROWS)
     categories_by_revenue = reports.top_categories(period, by="revenue", limit=TABLE_ROWS)
     categories_by_units = reports.top_categories(period, by="units", limit=TABLE_ROWS)
     return {
@@ -201,9 +200,9 @@ def dashboard_figures(period: Period, compare: Compare) -> dict[str, Any]:
         "days": _days_table(days, other_days),
         "funnel": [(step, _percent(step.of_first), _percent(step.drop_off)) for step in funnel],
         "returns_rate": _percent(total.returns_rate),
-        "products_by_revenue": _with_product_links(top_by_revenue),
-        "products_by_units": _with_product_links(top_by_units),
-        "viewed_not_bought": _with_product_links(reports.viewed_not_bought(period, limit=TABLE_ROWS)),
+        "products_by_revenue": _with_product_links(products.by_revenue),
+        "products_by_units": _with_product_links(products.by_units),
+        "viewed_not_bought": _with_product_links(products.viewed_not_bought),
         "categories_by_revenue": _with_category_links(categories_by_revenue),
         "categories_by_units": _with_category_links(categories_by_units),
         "searches": _with_search_links(reports.breakdown(period, Dimension.SEARCH, limit=TABLE_ROWS)),
