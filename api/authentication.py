@@ -5,6 +5,7 @@ or the shop's own session (with its CSRF check on every write, DRF's
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -33,3 +34,18 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
 
 class SessionAuthentication(authentication.SessionAuthentication):
     """The shop's own pages: the signed-in session, CSRF checked on writes."""
+
+
+class AccessTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema names token authentication (drf-spectacular finds it
+    by its target class, in this module so it is loaded with the class)."""
+
+    target_class = "api.authentication.AccessTokenAuthentication"
+    name = "accessToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal access token (shp_…) made at /accounts/tokens/.",
+        }
