@@ -12,9 +12,10 @@ refusals (out of stock, over the per-order limit, a code that does not
 apply) are 400 problems with the service's message.
 """
 
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core import signing
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +25,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.models import User
 from api.cart_serializers import (
     CartLineAddSerializer,
     CartLineUpdateSerializer,
@@ -33,8 +33,8 @@ from api.cart_serializers import (
 )
 from api.permissions import ScopePermission
 from api.scopes import CART_WRITE, READ
-from cart.models import Cart, CartLine
 from cart.pages import cart_page_build
+from cart.selectors import guest_cart_get
 from cart.services import (
     CartError,
     cart_create,
@@ -46,6 +46,10 @@ from cart.services import (
 )
 from cart.session import cart_for_request
 from promotions.values import Customer, PromoContext, PromoRefused
+
+if TYPE_CHECKING:  # what the cart's selectors and services hand us
+    from accounts.models import User
+    from cart.models import Cart
 
 CART_TOKEN_HEADER = "X-Cart-Token"  # noqa: S105 (a header's name)
 _CART_TOKEN_SALT = "api.cart-token"  # noqa: S105 (a signing salt, not a secret)
@@ -111,7 +115,7 @@ def requester_cart(request: Request, *, create: bool = False) -> Cart | None:
         cart_id = signing.loads(token, salt=_CART_TOKEN_SALT)
     except signing.BadSignature:
         cart_id = None
-    found = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if isinstance(cart_id, int) else None
+    found = guest_cart_get(cart_id=cart_id) if isinstance(cart_id, int) else None
     if found is None:
         raise exceptions.NotFound(_("No such cart."))
     return found
@@ -211,7 +215,7 @@ class CartLineView(APIView):
         cart = requester_cart_or_404(request, _("No such line in your cart."))
         try:
             cart_line_update(cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"])
-        except CartLine.DoesNotExist:
+        except ObjectDoesNotExist:  # CartLine.DoesNotExist: not a line of this cart
             raise exceptions.NotFound(_("No such line in your cart.")) from None
         except CartError as error:
             raise Refused(error.message, code="cart_refused") from None
@@ -222,7 +226,7 @@ class CartLineView(APIView):
         cart = requester_cart_or_404(request, _("No such line in your cart."))
         try:
             cart_line_remove(cart=cart, line_id=line_id)
-        except CartLine.DoesNotExist:
+        except ObjectDoesNotExist:  # CartLine.DoesNotExist: not a line of this cart
             raise exceptions.NotFound(_("No such line in your cart.")) from None
         return cart_response(request, cart)
 

@@ -13,8 +13,9 @@ still missing, stock sold meanwhile or a code that lapsed is a 409 naming
 the step to fix (``code``: ``checkout_<step>``); a declined card a 402.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -26,7 +27,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.addressing import AddressValidationError
-from accounts.models import User
 from api.cart_views import (
     CART_TOKEN,
     CartPermission,
@@ -65,13 +65,17 @@ from orders.checkout.steps import (
     checkout_state,
 )
 from orders.lifecycle.payment import order_payment_card_submit
-from orders.models import Checkout, Order
-from orders.selectors import order_get_for_customer
+from orders.selectors import ORDERS_PLACED, order_get_for_customer
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.gateways.base import CardDetails
-from payments.models import Payment
-from payments.selectors import payment_client_secret, payment_get_for_order, payment_takes_card_here
+from payments.selectors import payment_client_secret, payment_takes_card_here
+
+if TYPE_CHECKING:  # what the services and selectors hand us
+    from accounts.models import User
+    from cart.models import Cart
+    from orders.models import Checkout, Order
+    from payments.models import Payment
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     IDEMPOTENCY_HEADER,
@@ -96,11 +100,7 @@ def _checkout_data(checkout: Checkout, user: User | None) -> dict[str, Any]:
     """The checkout priced by ``checkout_state`` (the one pricing function)."""
     state = checkout_state(checkout=checkout, user=user)
     priced = {line.key: line for line in state.breakdown.lines}
-    order = (
-        Order.objects.filter(pk=checkout.order_id).values_list("number", flat=True).first()
-        if checkout.order_id
-        else None
-    )
+    order = checkout.order.number if checkout.order is not None else None
     return {
         "email": user.email if user is not None else checkout.email,
         "shipping_address": checkout.shipping_address or None,
@@ -224,7 +224,7 @@ def _card_step(request: Request, order: Order, payment: Payment | None) -> dict[
     return card_step(payment=payment, pay_url="", client_secret=payment_client_secret(payment=payment))
 
 
-def _owner(request: Request, cart: Any) -> Owner:
+def _owner(request: Request, cart: Cart | None) -> Owner:
     user = customer(request)
     return Owner(user=user) if user is not None else Owner(cart=cart)
 
@@ -283,14 +283,13 @@ class OrderPayView(APIView):
         payment page does)."""
         user = customer(request)
         cart = None if user is not None else requester_cart(request)
-        placed_here = Checkout.objects.filter(cart=cart, order__isnull=False).values_list(
-            "order__number", flat=True
-        )
+        # A guest's orders: the one placed from their cart's checkout.
+        placed = checkout_get(cart=cart).order if cart is not None else None
         try:
             order = order_get_for_customer(
-                number=number, user=user, placed_here=list(placed_here) if cart else []
+                number=number, user=user, placed_here=[placed.number] if placed is not None else []
             )
-        except Order.DoesNotExist:
+        except ObjectDoesNotExist:  # Order.DoesNotExist: not theirs
             raise exceptions.NotFound(_("No such order.")) from None
         serializer = CardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -300,9 +299,7 @@ class OrderPayView(APIView):
         )
 
     def _pay(self, request: Request, order: Order, card: CardDetails) -> Response:
-        if order.status == Order.Status.CANCELLED or (
-            order.status not in UNPAID and not _paid(payment_get_for_order(order_reference=order.number))
-        ):
+        if order.status not in UNPAID and order.status not in ORDERS_PLACED:  # cancelled
             raise Conflict(_("This order can no longer be paid."), code="order_not_payable")
         try:
             payment = order_payment_start(order=order)
@@ -331,7 +328,3 @@ class OrderPayView(APIView):
             "next": checkout_next(payment=payment),
         }
         return Response(PaidSerializer(data, context={"card_step": _card_step(request, order, payment)}).data)
-
-
-def _paid(payment: Payment | None) -> bool:
-    return payment is not None and payment.is_paid
