@@ -12,6 +12,8 @@ refusals (out of stock, over the per-order limit, a code that does not
 apply) are 400 problems with the service's message.
 """
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any, cast
 
 from django.core import signing
@@ -185,9 +187,9 @@ class CartLinesView(APIView):
         operation_id="cart_line_add",
     )
     def post(self, request: Request) -> Response:
+        cart = requester_cart_made(request)
         serializer = CartLineAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cart = requester_cart_made(request)
         try:
             cart_line_add(
                 cart=cart,
@@ -210,9 +212,9 @@ class CartLineView(APIView):
         operation_id="cart_line_update",
     )
     def patch(self, request: Request, line_id: int) -> Response:
+        cart = requester_cart_or_404(request, _("No such line in your cart."))
         serializer = CartLineUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cart = requester_cart_or_404(request, _("No such line in your cart."))
         try:
             cart_line_update(cart=cart, line_id=line_id, quantity=serializer.validated_data["quantity"])
         except ObjectDoesNotExist:  # CartLine.DoesNotExist: not a line of this cart
@@ -243,9 +245,9 @@ class CartPromoCodesView(APIView):
         operation_id="cart_promo_code_apply",
     )
     def post(self, request: Request) -> Response:
+        cart = requester_cart_made(request)
         serializer = PromoCodeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        cart = requester_cart_made(request)
         try:
             cart_promo_apply(
                 cart=cart, code=serializer.validated_data["code"], context=promo_context(request)

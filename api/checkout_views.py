@@ -13,6 +13,8 @@ still missing, stock sold meanwhile or a code that lapsed is a 409 naming
 the step to fix (``code``: ``checkout_<step>``); a declined card a 402.
 """
 
+from __future__ import annotations
+
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
