@@ -1,5 +1,6 @@
 """Personal access tokens for scripts and apps (api/tokens.py makes and
-checks them). The token itself is shown once, when made; the shop keeps
+checks them), and the idempotency keys of placing and paying
+(api/idempotency.py). The token itself is shown once, when made; the shop keeps
 only its SHA-256 (a random 256-bit secret needs no slow hash: nothing can
 guess it, and the hash makes a stolen database useless) and its first
 characters, so people can tell their tokens apart."""
