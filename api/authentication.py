@@ -1,6 +1,6 @@
 """Who is asking: a personal access token (``Authorization: Bearer shp_…``)
-or the shop's own session (with its CSRF check on every write, DRF's
-``SessionAuthentication``)."""
+or the shop's own session (DRF's ``SessionAuthentication``, named in the
+settings: the CSRF check on every write)."""
 
 from typing import Any
 
@@ -30,10 +30,6 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
     def authenticate_header(self, request: Request) -> str:
         # Makes an unauthenticated request a 401 with WWW-Authenticate, not a 403.
         return f'{self.keyword} realm="api"'
-
-
-class SessionAuthentication(authentication.SessionAuthentication):
-    """The shop's own pages: the signed-in session, CSRF checked on writes."""
 
 
 class AccessTokenScheme(OpenApiAuthenticationExtension):

@@ -655,7 +655,7 @@ LOGGING = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.AccessTokenAuthentication",
-        "api.authentication.SessionAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopePermission"],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
