@@ -28,6 +28,8 @@ class PerPerson(UserRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if isinstance(request.auth, AccessToken):
             return self.cache_format % {"scope": self.scope, "ident": f"token-{request.auth.pk}"}
+        if not (request.user and request.user.is_authenticated):
+            return None  # PerClient counts anonymous requests
         return super().get_cache_key(request, view)
 
 

@@ -692,6 +692,8 @@ SPECTACULAR_SETTINGS = {
         "api.schema.problem_responses",
     ],
 }
+# Django's CSRF refusal: a problem document under /api/, the shop's page elsewhere.
+CSRF_FAILURE_VIEW = "shop.errors.csrf_failure"
 # Personal access tokens: the longest life, and how many live ones a person may hold.
 API_TOKEN_MAX_DAYS = env.int("API_TOKEN_MAX_DAYS", default=365)
 API_TOKEN_LIVE_MAX = env.int("API_TOKEN_LIVE_MAX", default=20)

@@ -38,5 +38,10 @@ urlpatterns = [
     path("", include("catalog.urls")),
 ]
 
+handler400 = "shop.errors.bad_request"
+handler403 = "shop.errors.permission_denied"
+handler404 = "shop.errors.page_not_found"
+handler500 = "shop.errors.server_error"
+
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
