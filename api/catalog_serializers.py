@@ -19,7 +19,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
 
-from api.fields import MoneyField
+from api.fields import MoneyField, money
 from catalog.forms import MAX_VALUES
 from catalog.images import StoredImage, image_sources
 from catalog.models import Category, Product, ProductImage, Variant
@@ -209,7 +209,7 @@ class ProductCardSerializer(serializers.Serializer[Product]):
     def get_sale_price(self, product: Product) -> Any:
         sale, price = product.sale_price_min, product.price_min
         on_sale = sale is not None and price is not None and sale < price
-        return MoneyField().to_representation(sale) if on_sale else None
+        return money(sale) if on_sale else None
 
     @extend_schema_field(RatingSerializer)
     def get_rating(self, product: Product) -> dict[str, Any]:
@@ -249,7 +249,7 @@ class VariantSerializer(serializers.Serializer[Any]):
     def get_compare_at_price(self, variant: Variant) -> Any:
         compare = variant.compare_at_price
         higher = compare is not None and compare > variant.price
-        return MoneyField().to_representation(compare) if higher else None
+        return money(compare) if higher else None
 
     @extend_schema_field(serializers.ChoiceField(choices=STOCK_STATES))
     def get_stock(self, variant: Variant) -> str:
