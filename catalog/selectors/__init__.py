@@ -7,7 +7,16 @@ search selectors, then those of the product page and the home page.
 from catalog.selectors.cards import product_card_images, product_cards
 from catalog.selectors.facets import FACETS_CACHE_SECONDS, Facets, FacetValue
 from catalog.selectors.filters import ListingFilters
-from catalog.selectors.listing import FEW_RESULTS, CategoryPage, Listing, category_page_get, product_listing
+from catalog.selectors.listing import (
+    FEW_RESULTS,
+    CategoryPage,
+    Listing,
+    brands_all,
+    categories_visible,
+    category_page_get,
+    product_listing,
+    tags_all,
+)
 from catalog.selectors.paging import DEFAULT_PER_PAGE, PER_PAGE_CHOICES, Sort
 from catalog.selectors.products import (
     HomeProducts,
@@ -15,6 +24,7 @@ from catalog.selectors.products import (
     home_featured_categories,
     home_featured_products,
     product_get_for_page,
+    product_get_rated,
     product_main_category,
     product_related_list,
 )
@@ -32,6 +42,8 @@ __all__ = (
     "Listing",
     "ListingFilters",
     "Sort",
+    "brands_all",
+    "categories_visible",
     "category_breadcrumbs",
     "category_page_get",
     "home_featured_categories",
@@ -39,8 +51,10 @@ __all__ = (
     "product_card_images",
     "product_cards",
     "product_get_for_page",
+    "product_get_rated",
     "product_listing",
     "product_main_category",
     "product_related_list",
     "search_suggest",
+    "tags_all",
 )

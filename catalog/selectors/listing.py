@@ -4,11 +4,12 @@ each assembled from its filters, facets, sort and page."""
 from dataclasses import dataclass, field, replace
 
 from django.core.paginator import Page
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext as _
 
 from catalog import search
-from catalog.models import Category, Product
+from catalog.models import Brand, Category, Product, Tag
 from catalog.selectors.cards import product_cards
 from catalog.selectors.facets import Facets, facets_cached, facets_mark_selected
 from catalog.selectors.filters import ListingFilters, filters_resolve, products_filter
@@ -61,6 +62,24 @@ def category_page_get(*, slug: str, include_inactive: bool = False) -> CategoryP
         raise Category.DoesNotExist
     children = [c for c in family if c.parent_id == category.pk and (include_inactive or c.is_active)]
     return CategoryPage(category=category, ancestors=ancestors, children=children)
+
+
+def categories_visible() -> QuerySet[Category]:
+    """The categories a shopper may open (``category_page_get`` finds them):
+    active, with no inactive category above them; in tree order (by path),
+    parents before their children."""
+    inactive_above = Category.objects.filter(StartsWith(OuterRef("path"), F("path")), is_active=False)
+    return Category.objects.filter(is_active=True).filter(~Exists(inactive_above)).order_by("path")
+
+
+def brands_all() -> QuerySet[Brand]:
+    """Every brand, by name (what the listing's brand filter takes)."""
+    return Brand.objects.order_by("name")
+
+
+def tags_all() -> QuerySet[Tag]:
+    """Every tag, by name (what the listing's tag filter takes)."""
+    return Tag.objects.order_by("name")
 
 
 def product_listing(

@@ -43,6 +43,15 @@ def product_get_for_page(*, slug: str, include_inactive: bool = False) -> Produc
     return products.get(slug=slug)
 
 
+def product_get_rated(*, slug: str) -> Product:
+    """An active product with its rating columns only (average, count,
+    histogram), for a page of its reviews, in one query; raises
+    ``Product.DoesNotExist`` for an inactive or unknown one."""
+    return Product.objects.only(
+        "id", "slug", "title", "is_active", "rating_average", "rating_count", "rating_histogram"
+    ).get(slug=slug, is_active=True)
+
+
 def product_main_category(*, product: Product) -> Category | None:
     """The deepest of the product's active categories (from
     ``product_get_for_page``): where its breadcrumbs and related products come from."""
