@@ -1,10 +1,11 @@
 """Who is asking: a personal access token (``Authorization: Bearer shp_…``)
-or the shop's own session (with its CSRF check on every write, DRF's
-``SessionAuthentication``)."""
+or the shop's own session (DRF's ``SessionAuthentication``, named in the
+settings: the CSRF check on every write)."""
 
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
@@ -31,5 +32,16 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
         return f'{self.keyword} realm="api"'
 
 
-class SessionAuthentication(authentication.SessionAuthentication):
-    """The shop's own pages: the signed-in session, CSRF checked on writes."""
+class AccessTokenScheme(OpenApiAuthenticationExtension):
+    """How the schema names token authentication (drf-spectacular finds it
+    by its target class, in this module so it is loaded with the class)."""
+
+    target_class = "api.authentication.AccessTokenAuthentication"
+    name = "accessToken"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal access token (shp_…) made at /accounts/tokens/.",
+        }

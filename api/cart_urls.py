@@ -1,5 +1,24 @@
-"""/api/v1/: the cart endpoints."""
+"""/api/v1/: the cart, checkout and paying an order."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from api.cart_views import CartLinesView, CartLineView, CartPromoCodesView, CartView
+from api.checkout_views import (
+    CheckoutPlaceView,
+    CheckoutView,
+    OrderPayView,
+    ShippingOptionsView,
+    ShippingOptionView,
+)
+
+urlpatterns: list[URLPattern] = [
+    path("cart/", CartView.as_view(), name="cart"),
+    path("cart/lines/", CartLinesView.as_view(), name="cart_lines"),
+    path("cart/lines/<int:line_id>/", CartLineView.as_view(), name="cart_line"),
+    path("cart/promo-codes/", CartPromoCodesView.as_view(), name="cart_promo_codes"),
+    path("checkout/", CheckoutView.as_view(), name="checkout"),
+    path("checkout/shipping-options/", ShippingOptionsView.as_view(), name="checkout_shipping_options"),
+    path("checkout/shipping-option/", ShippingOptionView.as_view(), name="checkout_shipping_option"),
+    path("checkout/place/", CheckoutPlaceView.as_view(), name="checkout_place"),
+    path("orders/<str:number>/pay/", OrderPayView.as_view(), name="order_pay"),
+]

@@ -1,4 +1,5 @@
-"""Fields every area of the API shares: money as a string with its currency."""
+"""Money in the API: a string amount with the shop's currency, e.g.
+``{"amount": "12.50", "currency": "EUR"}`` (never a float)."""
 
 from decimal import Decimal
 from typing import Any
@@ -8,8 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
-def money(amount: Decimal | None) -> dict | None:
-    """``{"amount": "12.50", "currency": "EUR"}``, or None for no amount."""
+def money(amount: Decimal | None) -> dict[str, str] | None:
     if amount is None:
         return None
     return {"amount": f"{amount:.2f}", "currency": settings.SHOP_CURRENCY}
@@ -18,16 +18,17 @@ def money(amount: Decimal | None) -> dict | None:
 @extend_schema_field(
     {
         "type": "object",
-        "properties": {"amount": {"type": "string", "example": "12.50"}, "currency": {"type": "string"}},
+        "properties": {
+            "amount": {"type": "string", "example": "12.50"},
+            "currency": {"type": "string", "example": "EUR"},
+        },
         "required": ["amount", "currency"],
     }
 )
 class MoneyField(serializers.Field):
-    """An amount of the shop's currency, read-only: ``{"amount": "12.50", "currency": "EUR"}``."""
-
     def __init__(self, **kwargs: Any) -> None:
-        kwargs["read_only"] = True
+        kwargs.setdefault("read_only", True)
         super().__init__(**kwargs)
 
-    def to_representation(self, value: Decimal) -> dict | None:
+    def to_representation(self, value: Decimal) -> dict[str, str] | None:
         return money(value)

@@ -160,6 +160,11 @@ def cart_price(
     return breakdown
 
 
+def guest_cart_get(*, cart_id: int) -> Cart | None:
+    """The guest cart ``cart_id``; None when it is gone or became someone's."""
+    return Cart.objects.filter(pk=cart_id, user__isnull=True).first()
+
+
 def cart_item_count(*, cart: Cart | None) -> int:
     if cart is None:
         return 0

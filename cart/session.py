@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from cart.models import Cart
-from cart.selectors import cart_item_count
+from cart.selectors import cart_item_count, guest_cart_get
 from cart.services import cart_adopt, cart_create, cart_merge
 
 SESSION_CART_ID = "cart_id"
@@ -38,7 +38,7 @@ def cart_for_request(request: HttpRequest, *, create: bool = False) -> Cart | No
             cart = cart_create(user=user)
         return cart
     cart_id = request.session.get(SESSION_CART_ID)
-    cart = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+    cart = guest_cart_get(cart_id=cart_id) if cart_id else None
     if cart is None and create:
         cart = cart_create()
         request.session[SESSION_CART_ID] = cart.pk
@@ -57,7 +57,7 @@ def cart_merge_at_login(request: HttpRequest, user: User) -> None:
     """Called when someone signs in: the guest cart of this browser joins the
     user's cart (quantities add up within stock), with a message saying so."""
     cart_id = request.session.pop(SESSION_CART_ID, None)
-    guest = Cart.objects.filter(pk=cart_id, user__isnull=True).first() if cart_id else None
+    guest = guest_cart_get(cart_id=cart_id) if cart_id else None
     if guest is None:
         cart_count_remember(request, Cart.objects.filter(user=user).first())
         return
