@@ -3,6 +3,7 @@ a customer: 403 "staff only"; staff without the admin's permission: 403
 naming it; a token without the staff scope: 403), and each action changing
 state exactly as the admin's action does, through the same service."""
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -340,22 +341,27 @@ def test_deliver_a_shipped_order_and_refuse_an_unshipped_one(api):
 
 def test_a_refund_sent_twice_with_the_same_idempotency_key_refunds_once(api):
     order, _variants = paid_order(2)
+    url = f"/orders/{order.number}/refund/"
 
     def refund(key: str, amount: str = "5.00") -> Any:
-        return call(
-            api, "post", f"/orders/{order.number}/refund/", {"amount": amount}, HTTP_IDEMPOTENCY_KEY=key
-        )
+        return call(api, "post", url, {"amount": amount}, HTTP_IDEMPOTENCY_KEY=key)
 
     first = refund("key-1")
     again = refund("key-1")
+    changed = refund("key-1", "6.00")
     other = refund("key-2", "2.50")
+    without = call(api, "post", url, {"amount": "1.00"})
 
-    assert first.status_code == again.status_code == other.status_code == 201
+    assert first.status_code == again.status_code == other.status_code == without.status_code == 201
     assert first.json() == again.json()
+    assert again["Idempotent-Replayed"] == "true"
     assert first.json()["amount"] == {"amount": "5.00", "currency": "EUR"}
-    assert Refund.objects.filter(payment__order_reference=order.number).count() == 2
-    assert payment_of(order).refunded_amount == Decimal("7.50")
-    assert Refund.objects.get(pk=first.json()["id"]).idempotency_key == f"api:{order.number}:key-1"
+    assert changed.status_code == 422
+    assert Refund.objects.filter(payment__order_reference=order.number).count() == 3
+    assert payment_of(order).refunded_amount == Decimal("8.50")
+    # The refund service's own key comes from the header too (payments' unique idempotency_key).
+    digest = hashlib.sha256(b"key-1").hexdigest()
+    assert Refund.objects.get(pk=first.json()["id"]).idempotency_key == f"api:{order.number}:{digest}"
 
 
 def test_a_refund_of_lines_with_restocking_puts_the_units_back_through_the_ledger(api):
@@ -388,7 +394,7 @@ def test_bad_refunds_are_400_or_409_problems(api):
     restock_amount = call(api, "post", url, {"amount": "1.00", "restock": True})
     negative = call(api, "post", url, {"amount": "-3"})
     too_much = call(api, "post", url, {"amount": "999.00"})
-    long_key = call(api, "post", url, {"amount": "1.00"}, HTTP_IDEMPOTENCY_KEY="k" * 201)
+    long_key = call(api, "post", url, {"amount": "1.00"}, HTTP_IDEMPOTENCY_KEY="k" * 256)
 
     assert both.status_code == neither.status_code == 400
     assert both.json()["errors"] == {
