@@ -1,15 +1,17 @@
 """The verbs of the catalog (stock has its own module, catalog/stock.py)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import markdown
 import nh3
 from django.db import transaction
 from django.db.models import Exists, F, Max, Min, OuterRef, Subquery
 
-from catalog.models import Category, Product, Variant
+from catalog import locks
+from catalog.models import Category, Product, Tag, Variant
 from catalog.page_cache import catalog_generation_bump
 from catalog.search import search_vector_refresh
 
@@ -76,6 +78,54 @@ def product_save(*, product: Product) -> Product:
     search_vector_refresh(product_ids=[product.pk])
     catalog_generation_bump()
     return product
+
+
+@transaction.atomic
+def product_update(
+    *,
+    product_id: int,
+    changes: Mapping[str, Any],
+    categories: Iterable[Category] | None = None,
+    tags: Iterable[Tag] | None = None,
+) -> Product:
+    """Staff's edit of a product (the admin's page, the staff API): its
+    variants and then itself locked (the stock services' order, so an edit
+    cannot deadlock with a checkout), ``changes`` ({field: value}, validated
+    by the caller's model form) applied to the row as it is now, saved through
+    ``product_save``; ``categories``/``tags`` replace the product's when
+    given; its listing columns and search vector follow."""
+    variant_ids = Variant.objects.filter(product_id=product_id).values_list("pk", flat=True)
+    locks.variants_lock(variant_ids=variant_ids)
+    locks.products_lock(product_ids=[product_id])
+    product = Product.objects.get(pk=product_id)
+    for name, value in changes.items():
+        setattr(product, name, value)
+    product_save(product=product)
+    if categories is not None:
+        product.categories.set(categories)
+    if tags is not None:
+        product.tags.set(tags)
+    product_listing_refresh(product_ids=[product_id])
+    search_vector_refresh(product_ids=[product_id])
+    return product
+
+
+@transaction.atomic
+def variant_update(*, variant_id: int, changes: Mapping[str, Any]) -> Variant:
+    """Staff's edit of a variant (price, compare-at price, active, SKU, ...;
+    validated by the caller's model form): locked, only the changed columns
+    written, so its stock, kept by ``catalog.stock``, is never overwritten
+    with what the form read; its product's listing columns and search vector
+    follow."""
+    variant = locks.variants_lock(variant_ids=[variant_id])[variant_id]
+    locks.products_lock(product_ids=[variant.product_id])
+    for name, value in changes.items():
+        setattr(variant, name, value)
+    if changes:
+        variant.save(update_fields=list(changes))
+    product_listing_refresh(product_ids=[variant.product_id])
+    search_vector_refresh(product_ids=[variant.product_id])
+    return variant
 
 
 @transaction.atomic

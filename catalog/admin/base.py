@@ -27,6 +27,13 @@ def choices_freeze(field: forms.Field | None, queryset: QuerySet[Any], label: Ca
     )
 
 
+def changed_columns(obj: models.Model, form: forms.ModelForm[Any]) -> dict[str, Any]:
+    """What the admin's form changed on ``obj``, columns only (many-to-many
+    fields are saved by the form afterwards), for the services' ``changes``."""
+    fields = {field.name: field for field in obj._meta.concrete_fields}
+    return {name: getattr(obj, name) for name in form.changed_data if name in fields}
+
+
 def option_value_label(value: ProductOptionValue) -> str:
     return f"{value.option.name}: {value.value}"
 

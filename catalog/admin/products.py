@@ -11,8 +11,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog import locks, services
-from catalog.admin.base import ShopperVisibleAdmin, choices_freeze, option_value_label, product_option_values
+from catalog import services
+from catalog.admin.base import (
+    ShopperVisibleAdmin,
+    changed_columns,
+    choices_freeze,
+    option_value_label,
+    product_option_values,
+)
 from catalog.image_forms import ProductImageForm
 from catalog.images import product_image_delete, product_image_save
 from catalog.models import (
@@ -182,12 +188,10 @@ class ProductAdmin(ShopperVisibleAdmin[Product]):
     actions = ("activate", "deactivate")
 
     def save_model(self, request: HttpRequest, obj: Product, form: Any, change: bool) -> None:
-        if change:
-            # The stock services lock variants before their product; a save
-            # here that locked the product first could deadlock with a checkout.
-            locks.variants_lock(variant_ids=obj.variants.values_list("pk", flat=True))
-            locks.products_lock(product_ids=[obj.pk])
-        services.product_save(product=obj)
+        if change:  # locked as the stock services lock, the row re-read under the lock
+            services.product_update(product_id=obj.pk, changes=changed_columns(obj, form))
+        else:
+            services.product_save(product=obj)
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         if formset.model is ProductImage:

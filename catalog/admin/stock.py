@@ -17,7 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from catalog import services
-from catalog.admin.base import ShopperVisibleAdmin, choices_freeze, option_value_label, product_option_values
+from catalog.admin.base import (
+    ShopperVisibleAdmin,
+    changed_columns,
+    choices_freeze,
+    option_value_label,
+    product_option_values,
+)
 from catalog.models import (
     StockMovement,
     Variant,
@@ -119,6 +125,13 @@ class VariantAdmin(ShopperVisibleAdmin[Variant]):
             option_value_label,
         )
         return form
+
+    def save_model(self, request: HttpRequest, obj: Variant, form: Any, change: bool) -> None:
+        """Only the changed columns, under the variant's lock: never the stock the form read."""
+        if change:
+            services.variant_update(variant_id=obj.pk, changes=changed_columns(obj, form))
+        else:
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
