@@ -90,6 +90,12 @@ class CartPermission(ScopePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
+            # Without a cart's key a guest is nobody: a 401 before the body is read.
+            starts = request.method == "POST" and getattr(view, "guest_may_start", False)
+            if not request.headers.get(CART_TOKEN_HEADER) and not starts:
+                raise exceptions.NotAuthenticated(
+                    _("Sign in, send a personal access token, or send the X-Cart-Token of your guest cart.")
+                )
             return True
         return super().has_permission(request, view)
 
@@ -148,6 +154,7 @@ def cart_response(request: Request, cart: Cart | None, *, status_code: int = sta
 
 
 class CartView(APIView):
+    guest_may_start = True  # POST without a key: a guest's new cart
     """Read the cart; POST makes a guest cart (or gives a signed-in person theirs)."""
 
     permission_classes = (CartPermission,)
