@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", health.healthz_view, name="healthz"),
     path("api/", include("api.urls")),
     path("accounts/", include("orders.account_urls")),
+    path("accounts/", include("api.account_page_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/analytics/export/", include("analytics.export_urls")),
     path("admin/analytics/", include("analytics.admin_urls")),
