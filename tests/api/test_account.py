@@ -23,6 +23,7 @@ from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
 from orders.models import Order, Return
 from orders.privacy import personal_data_export
 from reviews.models import Review
+from tests.catalog.factories import ProductFactory
 from tests.factories import AddressFactory, UserFactory
 from tests.notifications.notices import notice
 from tests.orders.account_helpers import paid_order, ship
@@ -658,3 +659,32 @@ def test_no_answer_holds_a_password_hash_a_token_a_card_number_or_another_person
     assert "4242424242424242" not in answers
     assert "stranger@example.com" not in answers
     assert stranger_order.number not in answers
+
+
+def _grow(kind: str, user: User, count: int) -> None:
+    for _ in range(count):
+        if kind == "addresses":
+            AddressFactory.create(user=user)
+        elif kind == "wishlists":
+            wishlist_create(user=user, name=f"List {Wishlist.objects.count()}")
+        elif kind == "reviews":
+            review_of(ProductFactory.create(), user=user)
+        else:
+            notice(user=user)
+
+
+@pytest.mark.parametrize("kind", ["addresses", "wishlists", "reviews", "notifications"])
+def test_the_other_lists_take_the_same_queries_for_2_and_12_rows(owner, kind, settings):
+    settings.REVIEWS_PER_DAY = 50
+    api = client_for(owner)
+    api.get("/api/v1/me/")  # the token's first use notes its time once
+    counts = []
+    for grow in (2, 10):
+        _grow(kind, owner, grow)
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(f"/api/v1/me/{kind}/", {"page_size": 50})
+        assert response.status_code == 200
+        counts.append((len(response.json()["results"]), len(queries)))
+
+    assert [rows for rows, _queries in counts] == [2, 12]
+    assert counts[0][1] == counts[1][1]
