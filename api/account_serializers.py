@@ -61,7 +61,7 @@ class ProfileSerializer(serializers.Serializer):
 # --- Addresses ------------------------------------------------------------------------------
 
 
-class AddressSerializer(serializers.Serializer):
+class MyAddressSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     country_code = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2, e.g. DE.")
     label = serializers.CharField(max_length=50, allow_blank=True, required=False)  # type: ignore[assignment]
@@ -89,13 +89,13 @@ class AddressSerializer(serializers.Serializer):
 # --- Orders ---------------------------------------------------------------------------------
 
 
-class OrderFilterSerializer(serializers.Serializer):
+class MyOrderFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(
         choices=Order.Status.choices, required=False, help_text="Only the orders in this status."
     )
 
 
-class OrderSummarySerializer(serializers.Serializer):
+class MyOrderSummarySerializer(serializers.Serializer):
     number = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
@@ -104,7 +104,7 @@ class OrderSummarySerializer(serializers.Serializer):
     total = MoneyField()
 
 
-class OrderLineSerializer(serializers.Serializer):
+class MyOrderLineSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     product_title = serializers.CharField()
     sku = serializers.CharField()
@@ -119,7 +119,7 @@ class OrderLineSerializer(serializers.Serializer):
     quantity_returned = serializers.IntegerField()
 
 
-class DiscountSerializer(serializers.Serializer):
+class MyOrderDiscountSerializer(serializers.Serializer):
     label = serializers.CharField()  # type: ignore[assignment]
     code = serializers.CharField(allow_blank=True, allow_null=True, required=False)
     amount = serializers.SerializerMethodField()
@@ -129,14 +129,14 @@ class DiscountSerializer(serializers.Serializer):
         return money(Decimal(str(discount.get("amount", "0"))))
 
 
-class TaxRowSerializer(serializers.Serializer):
+class MyOrderTaxRowSerializer(serializers.Serializer):
     rate = serializers.CharField(help_text='Percent, e.g. "19".')
     amount = MoneyField()
 
 
-class TotalsSerializer(serializers.Serializer):
+class MyOrderTotalsSerializer(serializers.Serializer):
     subtotal = MoneyField()
-    discounts = DiscountSerializer(many=True)
+    discounts = MyOrderDiscountSerializer(many=True)
     discount_total = MoneyField()
     shipping = MoneyField(source="shipping_price")
     tax = MoneyField(source="tax_total")
@@ -144,31 +144,31 @@ class TotalsSerializer(serializers.Serializer):
     prices_include_tax = serializers.BooleanField()
 
 
-class TrackingEventSerializer(serializers.Serializer):
+class MyTrackingEventSerializer(serializers.Serializer):
     occurred_at = serializers.DateTimeField()
     place = serializers.CharField()
     description = serializers.CharField()
     status = serializers.CharField()
 
 
-class ShipmentLineSerializer(serializers.Serializer):
+class MyShipmentLineSerializer(serializers.Serializer):
     sku = serializers.CharField()
     title = serializers.CharField()
     quantity = serializers.IntegerField()
 
 
-class ShipmentSerializer(serializers.Serializer):
+class MyShipmentSerializer(serializers.Serializer):
     carrier = serializers.CharField(source="shown_as")
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     tracking_number = serializers.CharField()
     tracking_url = serializers.CharField()
     created_at = serializers.DateTimeField()
-    lines = ShipmentLineSerializer(many=True, source="lines.all")
-    events = TrackingEventSerializer(many=True, source="events.all")
+    lines = MyShipmentLineSerializer(many=True, source="lines.all")
+    events = MyTrackingEventSerializer(many=True, source="events.all")
 
 
-class PaymentSerializer(serializers.Serializer):
+class MyOrderPaymentSerializer(serializers.Serializer):
     """The card as the order page shows it: brand and last four digits only."""
 
     status = serializers.CharField()
@@ -178,7 +178,7 @@ class PaymentSerializer(serializers.Serializer):
     refunded = MoneyField(source="refunded_amount")
 
 
-class OrderDetailSerializer(serializers.Serializer):
+class MyOrderDetailSerializer(serializers.Serializer):
     """Built from ``orders.order_page.order_page_build``, as the order page."""
 
     number = serializers.CharField(source="order.number")
@@ -188,15 +188,15 @@ class OrderDetailSerializer(serializers.Serializer):
     paid_at = serializers.DateTimeField(source="order.paid_at", allow_null=True)
     cancelled_at = serializers.DateTimeField(source="order.cancelled_at", allow_null=True)
     delivered_at = serializers.DateTimeField(source="order.delivered_at", allow_null=True)
-    lines = OrderLineSerializer(many=True)
-    totals = TotalsSerializer(source="order")
-    tax_rows = TaxRowSerializer(many=True)
+    lines = MyOrderLineSerializer(many=True)
+    totals = MyOrderTotalsSerializer(source="order")
+    tax_rows = MyOrderTaxRowSerializer(many=True)
     promo_codes = serializers.ListField(child=serializers.CharField(), source="order.promo_codes")
     shipping_method = serializers.SerializerMethodField()
     shipping_address = serializers.ListField(child=serializers.CharField(), source="shipping_lines")
     billing_address = serializers.ListField(child=serializers.CharField(), source="billing_lines")
-    payment = PaymentSerializer(allow_null=True)
-    shipments = ShipmentSerializer(many=True)
+    payment = MyOrderPaymentSerializer(allow_null=True)
+    shipments = MyShipmentSerializer(many=True)
     can_cancel = serializers.BooleanField()
     can_return = serializers.BooleanField()
     invoice = serializers.BooleanField(help_text="The PDF invoice is at …/invoice/.")
@@ -208,29 +208,29 @@ class OrderDetailSerializer(serializers.Serializer):
 # --- Returns --------------------------------------------------------------------------------
 
 
-class ReturnLineSerializer(serializers.Serializer):
+class MyReturnLineSerializer(serializers.Serializer):
     line = serializers.IntegerField(source="order_line_id", help_text="The order line's id.")
     product_title = serializers.CharField(source="order_line.product_title")
     sku = serializers.CharField(source="order_line.sku")
     quantity = serializers.IntegerField()
 
 
-class ReturnSerializer(serializers.Serializer):
+class MyReturnSerializer(serializers.Serializer):
     number = serializers.CharField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
     reason = serializers.CharField()
     created_at = serializers.DateTimeField()
-    lines = ReturnLineSerializer(many=True, source="lines.all")
+    lines = MyReturnLineSerializer(many=True, source="lines.all")
 
 
-class ReturnLineInputSerializer(serializers.Serializer):
+class MyReturnLineInputSerializer(serializers.Serializer):
     line = serializers.IntegerField(min_value=1, help_text="An order line's id.")
     quantity = serializers.IntegerField(min_value=1)
 
 
-class ReturnRequestSerializer(serializers.Serializer):
-    lines = ReturnLineInputSerializer(many=True, allow_empty=False)
+class MyReturnRequestSerializer(serializers.Serializer):
+    lines = MyReturnLineInputSerializer(many=True, allow_empty=False)
     reason = serializers.CharField(max_length=2000)
 
     def validate_lines(self, lines: list[dict[str, int]]) -> list[dict[str, int]]:
@@ -242,7 +242,7 @@ class ReturnRequestSerializer(serializers.Serializer):
 # --- Wishlists ------------------------------------------------------------------------------
 
 
-class ProductRefSerializer(serializers.Serializer):
+class MyProductRefSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     slug = serializers.CharField()
@@ -265,7 +265,7 @@ class WishlistItemSerializer(serializers.Serializer):
     """An item as its list page shows it (``wishlists.selectors.ItemRow``)."""
 
     id = serializers.IntegerField(source="item.pk")
-    product = ProductRefSerializer(source="item.product")
+    product = MyProductRefSerializer(source="item.product")
     variant = serializers.IntegerField(source="item.variant_id", allow_null=True)
     variant_label = serializers.CharField(source="label")
     note = serializers.CharField(source="item.note")
@@ -295,9 +295,9 @@ class WishlistItemUpdateSerializer(serializers.Serializer):
 # --- Reviews --------------------------------------------------------------------------------
 
 
-class ReviewSerializer(serializers.Serializer):
+class MyReviewSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    product = ProductRefSerializer(read_only=True)
+    product = MyProductRefSerializer(read_only=True)
     product_slug = serializers.SlugField(
         max_length=220, write_only=True, help_text="The product reviewed (its slug, as in its address)."
     )
@@ -320,7 +320,7 @@ class ReviewSerializer(serializers.Serializer):
     published_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
-class ReviewUpdateSerializer(ReviewSerializer):
+class MyReviewUpdateSerializer(MyReviewSerializer):
     """Editing one's review: its product stays."""
 
     product_slug = None  # type: ignore[assignment]
@@ -338,5 +338,5 @@ class NoticeSerializer(serializers.Serializer):
     read_at = serializers.DateTimeField(allow_null=True)
 
 
-class CountSerializer(serializers.Serializer):
+class NoticeCountSerializer(serializers.Serializer):
     count = serializers.IntegerField()

@@ -688,3 +688,11 @@ def test_the_other_lists_take_the_same_queries_for_2_and_12_rows(owner, kind, se
 
     assert [rows for rows, _queries in counts] == [2, 12]
     assert counts[0][1] == counts[1][1]
+
+
+@pytest.mark.parametrize("path", sorted({path for _method, path, *_rest in ENDPOINTS}))
+def test_options_names_the_view_without_looking_anything_up(owner, world, path):
+    response = client_for(owner).options(path.format(**world))
+
+    assert response.status_code == 200
+    assert "actions" not in response.json()
