@@ -9,8 +9,6 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from allauth.account.signals import password_changed, password_reset, password_set
-        from django.contrib.auth import get_user_model
-        from django.db.models.signals import post_save
 
         # A new password, or an account deleted or switched off, ends every
         # token of the person: whoever knew the old password may have made
@@ -19,10 +17,10 @@ class ApiConfig(AppConfig):
         # here and calls one function (api.tokens.access_tokens_revoke_all).
         for signal in (password_changed, password_reset, password_set):
             signal.connect(_revoke_tokens, dispatch_uid=f"api_tokens_revoke_{id(signal)}")
-        # The password set elsewhere (the admin's form, ``changepassword``),
-        # and an account deactivated or deleted (accounts.services.user_delete
-        # keeps the row, anonymised and inactive): the user's own save.
-        post_save.connect(_user_saved, sender=get_user_model(), dispatch_uid="api_tokens_user_saved")
+        # A password set anywhere else (the admin, changepassword) ends the
+        # tokens as well: each is stamped with the password it was made under
+        # (api/tokens.py), as Django's sessions are; an inactive account's
+        # tokens never authenticate.
 
 
 def _revoke_tokens(sender: Any, request: Any = None, user: Any = None, **kwargs: Any) -> None:
@@ -30,14 +28,3 @@ def _revoke_tokens(sender: Any, request: Any = None, user: Any = None, **kwargs:
 
     if user is not None and user.pk:
         access_tokens_revoke_all(user=user)
-
-
-def _user_saved(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
-    from api.tokens import access_tokens_revoke_all
-
-    if created:
-        return
-    # set_password() keeps the new raw password on ``_password`` until the
-    # save has run (for the validators' password_changed hook): it was changed now.
-    if not instance.is_active or getattr(instance, "_password", None) is not None:
-        access_tokens_revoke_all(user=instance)

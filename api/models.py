@@ -20,6 +20,9 @@ class AccessToken(models.Model):
     prefix = models.CharField(_("starts with"), max_length=12, editable=False)
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     scopes = models.JSONField(_("scopes"), default=list)
+    # The owner's password as it was when the token was made (Django's session
+    # auth hash): a new password, set anywhere, ends the token.
+    password_stamp = models.CharField(max_length=128, editable=False, default="")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True, editable=False)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -64,6 +65,7 @@ def access_token_create(
         prefix=key[: len(PREFIX) + 6],
         key_hash=_hash(key),
         scopes=sorted(set(scopes)),
+        password_stamp=user.get_session_auth_hash(),
         created_at=now,
         expires_at=now + timedelta(days=expires_in_days or longest),
     )
@@ -78,6 +80,8 @@ def access_token_for_key(key: str) -> AccessToken | None:
     token = AccessToken.objects.select_related("user").filter(key_hash=_hash(key)).first()
     if token is None or not token.is_live or not token.user.is_active:
         return None
+    if not constant_time_compare(token.password_stamp, token.user.get_session_auth_hash()):
+        return None  # the password changed since the token was made
     now = timezone.now()
     if token.last_used_at is None or token.last_used_at < now - LAST_USED_EVERY:
         AccessToken.objects.filter(pk=token.pk).update(last_used_at=now)

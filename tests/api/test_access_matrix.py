@@ -25,6 +25,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
+from api.permissions import scope_required
 from api.scopes import READ, SCOPES, STAFF_SCOPES
 from api.tokens import access_token_create
 from cart.models import Cart
@@ -32,9 +33,12 @@ from cart.services import cart_create, cart_line_add
 from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
 from orders.lifecycle.returns import return_request
 from tests.catalog.factories import CategoryFactory
-from tests.factories import UserFactory
+from tests.factories import AddressFactory, UserFactory
+from tests.notifications.notices import notice
 from tests.orders.factories import stocked_variants
 from tests.orders.staff_helpers import paid_order
+from tests.reviews.factories import review_of
+from wishlists.services import item_add, wishlist_create
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +46,12 @@ METHODS = ("get", "post", "put", "patch", "delete")
 SAFE = {"get"}
 # What someone who is not signed in may do besides reading public endpoints.
 ANONYMOUS_MAY = {("api/v1/cart/", "post")}  # a guest starts a cart and gets its token
+
+
+# An endpoint's <pk> names an object of the collection before it.
+PK_KINDS = {"addresses": "address", "reviews": "review", "wishlists": "wishlist", "notifications": "notice"}
+# Kwargs that name one of the owner's objects: another customer must get a 404.
+OWNED = ("str:number", "int:line_id", "int:pk", "int:item_pk")
 
 
 def _endpoints() -> Iterator[tuple[str, Any]]:
@@ -101,6 +111,8 @@ def world() -> World:
     variant.product.categories.add(category)
     cart = Cart.objects.filter(user=owner).first() or cart_create(user=owner)
     cart_line = cart_line_add(cart=cart, variant_id=variant.pk, quantity=1)
+    wishlist = wishlist_create(user=owner, name="Birthday")
+    item = item_add(wishlist=wishlist, product=variant.product)
     customer_scopes = [scope for scope in SCOPES if scope not in STAFF_SCOPES]
     return World(
         values={
@@ -112,6 +124,11 @@ def world() -> World:
             "product_id": str(variant.product_id),
             "variant_id": str(variant.pk),
             "key": "summary",
+            "address": str(AddressFactory.create(user=owner).pk),
+            "review": str(review_of(variant.product, user=owner).pk),
+            "wishlist": str(wishlist.pk),
+            "item_pk": str(item.pk),
+            "notice": str(notice(user=owner).pk),
         },
         # In this order: the ones refused first, then the owner, whose writes change things.
         clients={
@@ -135,8 +152,10 @@ def _path(route: str, values: dict[str, str]) -> str:
         name = path[start + 1 : end].split(":")[-1]
         if name == "slug" and "categories" in route:
             name = "category_slug"
-        if name == "number" and "/returns/" in route:
+        if name == "number" and "staff/returns/" in route:
             name = "return_number"
+        if name == "pk":  # the person's own objects, named by the collection they are in
+            name = next(kind for collection, kind in PK_KINDS.items() if f"/{collection}/" in route)
         assert name in values, f"{route}: give the access matrix a value for <{name}>"
         path = path[:start] + values[name] + path[end + 1 :]
     return path
@@ -184,11 +203,11 @@ def test_every_endpoint_answers_each_kind_of_caller_as_it_should(world, route, m
         return
 
     assert owner.status_code not in (401, 403, 404), (owner.status_code, owner.content[:300])
-    if method not in SAFE and not public_read:
+    if scope_required(view, method.upper()) != READ and not public_read:
         narrow = answers["narrow"]
         assert narrow.status_code == 403, narrow.status_code
         assert narrow.json()["code"] == "scope_missing"
-    names_an_object_of_the_owner = any(f"<{kind}" in route for kind in ("str:number", "int:line_id"))
+    names_an_object_of_the_owner = any(f"<{kind}>" in route for kind in OWNED)
     if names_an_object_of_the_owner:
         other = answers["other"].status_code
         if method in SAFE or method == "delete":
@@ -202,3 +221,4 @@ def test_the_matrix_sees_every_api_endpoint():
     assert len(routes) >= 30
     assert "api/v1/staff/orders/<str:number>/refund/" in routes
     assert "api/v1/cart/lines/<int:line_id>/" in routes
+    assert "api/v1/me/wishlists/<int:pk>/items/<int:item_pk>/" in routes
