@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import AccessToken
 from api.scopes import READ, STAFF_ORDERS
@@ -106,3 +107,37 @@ def test_the_documentation_page_has_no_inline_code_and_no_cdn(client):
     script = client.get("/api/docs/", {"script": ""})
     assert script.status_code == 200
     assert "javascript" in script["Content-Type"]
+
+
+def _rates(monkeypatch, **rates: str) -> None:
+    """DRF reads the rates into the throttle class when it is imported."""
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates})
+
+
+def test_too_many_requests_are_a_429_problem_with_retry_after(client, monkeypatch):
+    _rates(monkeypatch, anon="2/min")
+    from django.core.cache import cache
+
+    cache.clear()
+    answers = [client.get("/api/v1/brands/") for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert answers[2]["Content-Type"] == "application/problem+json"
+    assert int(answers[2]["Retry-After"]) > 0
+    assert answers[2].json()["code"] == "throttled"
+
+
+def test_a_token_has_its_own_budget_apart_from_its_owner_s_other_tokens(client, monkeypatch):
+    _rates(monkeypatch, user="2/min")
+    from django.core.cache import cache
+
+    cache.clear()
+    user = UserFactory.create()
+    first = access_token_create(user=user, name="one", scopes=[READ]).key
+    second = access_token_create(user=user, name="two", scopes=[READ]).key
+
+    spent = [client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {first}").status_code for _ in range(3)]
+    fresh = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {second}").status_code
+
+    assert spent == [200, 200, 429]
+    assert fresh == 200
