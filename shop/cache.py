@@ -144,3 +144,36 @@ class ResilientRedisCache(RedisCache):
     set_many = _resilient("set_many", lambda *args, **kwargs: [])
     delete_many = _resilient("delete_many", lambda *args, **kwargs: None)
     clear = _resilient("clear", lambda *args, **kwargs: None)
+
+
+def count_in_window(key: str, seconds: int, *, alias: str = "default") -> int:
+    """Add one to the counter ``key`` and return its new value; the counter
+    starts with the first call and lasts ``seconds``. On Redis this is one
+    round trip (``INCR`` and ``EXPIRE … NX`` in one pipeline), where Django's
+    cache API takes two or three; elsewhere (the embedded local-memory cache)
+    ``add`` then ``incr``. While Redis is unreachable it returns 0: whatever
+    counts with it fails open, as every cache use does (see above)."""
+    from django.core.cache import caches
+
+    store = caches[alias]
+    if not isinstance(store, ResilientRedisCache):
+        store.add(key, 0, timeout=seconds)
+        try:
+            return int(store.incr(key))
+        except ValueError:  # expired between the two calls: a new window
+            store.add(key, 1, timeout=seconds)
+            return 1
+    health = _health_of(store._location)
+    if health.skipping():
+        return 0
+    redis_key = store.make_and_validate_key(key)
+    try:
+        pipeline = store._cache.get_client(write=True).pipeline(transaction=False)
+        pipeline.incr(redis_key)
+        pipeline.expire(redis_key, seconds, nx=True)
+        value, _ = pipeline.execute()
+    except UNREACHABLE as error:
+        health.failed(store._location, error)
+        return 0
+    health.answered(store._location)
+    return int(value)
