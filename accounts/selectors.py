@@ -4,6 +4,7 @@ from allauth.account.models import EmailAddress
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.addressing import address_fields
 from accounts.models import Address, User
 
 
@@ -15,6 +16,11 @@ def address_list_for_user(*, user: User) -> QuerySet[Address]:
 def address_get_for_user(*, user: User, pk: int) -> Address:
     """Raises ``Address.DoesNotExist`` for another user's address."""
     return address_list_for_user(user=user).get(pk=pk)
+
+
+def address_data(address: Address) -> dict[str, str]:
+    """A saved address as a checkout keeps it: its fields, the phone in E.164."""
+    return {**address_fields(address), "phone": address.phone.as_e164 if address.phone else ""}
 
 
 def request_user(request: HttpRequest) -> User:

@@ -106,6 +106,14 @@ class CartSerializer(serializers.Serializer):
     )
 
 
+class CartMergedSerializer(serializers.Serializer):
+    added = serializers.IntegerField(help_text=_("Units that joined your cart from the guest cart."))
+    notes = serializers.ListField(
+        child=serializers.CharField(), help_text=_("What could not join in full, and why.")
+    )
+    cart = CartSerializer()
+
+
 # --- Input ------------------------------------------------------------------------------
 
 _QUANTITY_ERRORS: dict[str, Any] = {

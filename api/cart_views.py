@@ -30,6 +30,7 @@ from rest_framework.views import APIView
 from api.cart_serializers import (
     CartLineAddSerializer,
     CartLineUpdateSerializer,
+    CartMergedSerializer,
     CartSerializer,
     PromoCodeSerializer,
 )
@@ -40,6 +41,7 @@ from cart.selectors import guest_cart_get
 from cart.services import (
     CartError,
     cart_create,
+    cart_join_guest,
     cart_line_add,
     cart_line_remove,
     cart_line_update,
@@ -119,6 +121,11 @@ def requester_cart(request: Request, *, create: bool = False) -> Cart | None:
         raise exceptions.NotAuthenticated(
             _("Sign in, send a personal access token, or send the X-Cart-Token of your guest cart.")
         )
+    return _guest_cart(token)
+
+
+def _guest_cart(token: str) -> Cart:
+    """The guest cart of an ``X-Cart-Token``, or a 404."""
     try:
         cart_id = signing.loads(token, salt=_CART_TOKEN_SALT)
     except signing.BadSignature:
@@ -181,6 +188,46 @@ class CartView(APIView):
         response = cart_response(request, cart, status_code=status.HTTP_201_CREATED)
         response[CART_TOKEN_HEADER] = cart_token(cart)
         return response
+
+
+class CartMergeView(APIView):
+    """Signed in now, with a guest cart from before: its lines join the
+    person's cart, as at sign-in on the pages (quantities add up within
+    stock and the per-order limit; the guest cart is gone afterwards)."""
+
+    permission_classes = (ScopePermission,)
+    scopes = {"POST": CART_WRITE}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                CART_TOKEN_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=True,
+                description="The guest cart's key, from POST /api/v1/cart/ before signing in.",
+            )
+        ],
+        request=None,
+        responses={200: CartMergedSerializer},
+        operation_id="cart_merge",
+    )
+    def post(self, request: Request) -> Response:
+        token = request.headers.get(CART_TOKEN_HEADER)
+        if not token:
+            raise exceptions.ValidationError(
+                {CART_TOKEN_HEADER: [_("Send the X-Cart-Token of the guest cart to merge.")]}
+            )
+        guest = _guest_cart(token)
+        own, result = cart_join_guest(guest=guest, user=cast("User", request.user))
+        page = cart_page_build(cart=own, context=promo_context(request))
+        adopted = own is not None and own.pk == guest.pk  # they had no cart: the guest's is theirs now
+        data = {
+            "added": result.added if result else (page.count if adopted else 0),
+            "notes": list(result.notes) if result else [],
+            "cart": page,
+        }
+        return Response(CartMergedSerializer(data).data)
 
 
 class CartLinesView(APIView):

@@ -29,6 +29,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from analytics.events import Name, track
 from api.catalog_serializers import (
     BrandSerializer,
     CategoryDetailSerializer,
@@ -50,7 +51,9 @@ from reviews.selectors import ReviewSort, product_review_page
 # How long a browser or a proxy may reuse an anonymous response.
 PUBLIC_MAX_AGE = 60
 # Part of the cache key: bump when the shape of a response changes.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+# A response's header kept with its body (the product list's result count).
+RESULTS_HEADER = "X-Results"
 
 
 # Documented on every catalog read beside its 200.
@@ -61,8 +64,8 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _body(request: Request, build: Callable[[], Any]) -> tuple[bytes, str]:
-    """The rendered body and its ETag: from the cache when kept under the
+def _body(request: Request, build: Callable[[], Any]) -> tuple[bytes, str, str]:
+    """The rendered body, its ETag and its ``X-Results``: from the cache when kept under the
     current catalog generation, else built (``build``: a finalized
     ``Response``), rendered and kept
     for ``CATALOG_PAGE_CACHE_SECONDS`` (0: never kept)."""
@@ -74,13 +77,13 @@ def _body(request: Request, build: Callable[[], Any]) -> tuple[bytes, str]:
             f"api:catalog:v{CACHE_FORMAT}:{catalog_generation()}:"
             + hashlib.sha256(address.encode()).hexdigest()
         )
-        entry: tuple[bytes, str] | None = cache.get(key)
+        entry: tuple[bytes, str, str] | None = cache.get(key)
         if entry is not None:
             return entry
     response = build()
     response.render()
     body = bytes(response.content)
-    entry = (body, _etag(body))
+    entry = (body, _etag(body), response.get(RESULTS_HEADER, ""))
     if key:
         cache.set(key, entry, timeout)
     return entry
@@ -106,13 +109,15 @@ class CatalogRead(APIView):
         def build() -> HttpResponseBase:
             return self.finalize_response(request, self.read(request, *args, **kwargs))
 
-        body, etag = _body(request, build)
+        body, etag, results = _body(request, build)
         response: HttpResponseBase
         if _not_modified(request, etag):
             response = HttpResponseNotModified()
         else:
             response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
+        if results:
+            response[RESULTS_HEADER] = results
         anonymous = not (request.user and request.user.is_authenticated)
         response["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}" if anonymous else "private, no-cache"
         return response
@@ -148,7 +153,13 @@ class ProductListView(CatalogRead):
     computed per query) and nullable columns (prices, ratings) ordered
     NULLS LAST, which a cursor cannot seek on; and the page numbers are the
     listing's, counted by the facet query it runs anyway. The facets come
-    with every page: the listing computes them for its total regardless."""
+    with every page: the listing computes them for its total regardless.
+
+    A search (``q``) is recorded for the analytics as the page's is (top
+    searches, searches that found nothing), under the same rules
+    (``analytics.events.track``: not for bots, staff or DNT). Reading
+    products is not: the views' funnel is the shop's pages'
+    (docs/decisions.md)."""
 
     @extend_schema(
         operation_id="products_list",
@@ -156,7 +167,12 @@ class ProductListView(CatalogRead):
         responses={200: ProductListSerializer, 304: NOT_MODIFIED},
     )
     def get(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        search = request.query_params.get("q", "").strip()
+        if search and response.status_code in (200, 304):
+            results = response.get(RESULTS_HEADER, "")
+            track(request, Name.SEARCH, query=search, results=int(results) if results.isdigit() else None)
+        return response
 
     def read(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         query = ProductListQuerySerializer(data=request.query_params)
@@ -196,7 +212,10 @@ class ProductListView(CatalogRead):
             "results": page.object_list,
             "facets": listing.facets,
         }
-        return Response(ProductListSerializer(data, context={"request": request}).data)
+        return Response(
+            ProductListSerializer(data, context={"request": request}).data,
+            headers={RESULTS_HEADER: str(paginator.count)},
+        )
 
 
 class ProductDetailView(CatalogRead):

@@ -50,17 +50,48 @@ class CheckoutUpdateSerializer(serializers.Serializer):
     billing_address = AddressSerializer(
         required=False, allow_null=True, help_text=_("Leave out or null: the same as the shipping address.")
     )
+    shipping_address_id = serializers.IntegerField(
+        required=False, help_text=_("Signed in: ship to this address of your address book (/me/addresses/).")
+    )
+    billing_address_id = serializers.IntegerField(
+        required=False, help_text=_("Signed in: bill to this address of your address book.")
+    )
+    save_to_address_book = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Signed in: keep the new shipping address in your address book."),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
+        signed_in = self.context.get("signed_in")
+        given = {name for name in attrs if name != "save_to_address_book"}
+        if not given:
             raise serializers.ValidationError(_("Send an email, a shipping address or both."))
-        if "email" in attrs and self.context.get("signed_in"):
+        if "email" in attrs and signed_in:
             raise serializers.ValidationError(
                 {"email": [_("You are signed in: the order goes to your account's email address.")]}
             )
-        if "billing_address" in attrs and "shipping_address" not in attrs:
+        for name in ("shipping_address_id", "billing_address_id"):
+            if name in attrs and not signed_in:
+                raise serializers.ValidationError({name: [_("Sign in to use your address book.")]})
+        if attrs.get("save_to_address_book") and not signed_in:
+            raise serializers.ValidationError({"save_to_address_book": [_("Sign in to keep addresses.")]})
+        if "shipping_address" in attrs and "shipping_address_id" in attrs:
+            raise serializers.ValidationError(
+                {"shipping_address_id": [_("Send a shipping address or its id, not both.")]}
+            )
+        if attrs.get("billing_address") is not None and "billing_address_id" in attrs:
+            raise serializers.ValidationError(
+                {"billing_address_id": [_("Send a billing address or its id, not both.")]}
+            )
+        shipping = "shipping_address" in attrs or "shipping_address_id" in attrs
+        if ("billing_address" in attrs or "billing_address_id" in attrs) and not shipping:
             raise serializers.ValidationError(
                 {"shipping_address": [_("Send the shipping address with the billing address.")]}
+            )
+        if attrs.get("save_to_address_book") and "shipping_address" not in attrs:
+            raise serializers.ValidationError(
+                {"save_to_address_book": [_("Only a new shipping address is kept.")]}
             )
         return attrs
 
@@ -168,10 +199,14 @@ class PaymentSerializer(serializers.Serializer):
     @extend_schema_field(
         {
             "type": "object",
-            "description": "test: POST the card to pay_url. stripe: confirm client_secret with Stripe.js.",
+            "description": (
+                "test: POST the card to pay_url (then, when the bank asks for 3-D Secure, "
+                "the answer to authenticate_url). stripe: confirm client_secret with Stripe.js."
+            ),
             "properties": {
                 "kind": {"type": "string", "enum": ["test_card", "stripe"]},
                 "pay_url": {"type": "string"},
+                "authenticate_url": {"type": "string"},
                 "client_secret": {"type": "string"},
                 "publishable_key": {"type": "string"},
             },
@@ -192,10 +227,16 @@ class PaidSerializer(CheckoutPlacedSerializer):
     next = serializers.ChoiceField(
         choices=["complete", "authenticate", "payment"],
         help_text=_(
-            "complete: paid. authenticate: the bank asks for a step this API does not offer. "
-            "payment: try again."
+            "complete: paid. authenticate: the bank asks for 3-D Secure: with the test gateway, "
+            "POST card_step.authenticate_url; with Stripe, Stripe.js handles it. payment: try again."
         ),
     )
+
+
+class AuthenticateSerializer(serializers.Serializer):
+    """The test bank's 3-D Secure answer."""
+
+    approve = serializers.BooleanField(help_text=_("true: the shopper approves; false: the step fails."))
 
 
 class CardSerializer(serializers.Serializer):
@@ -209,7 +250,9 @@ class CardSerializer(serializers.Serializer):
     cvc = serializers.CharField(max_length=4)
 
 
-def card_step(*, payment: Any, pay_url: str, client_secret: str) -> dict[str, str]:
+def card_step(
+    *, payment: Any, pay_url: str, client_secret: str, authenticate_url: str = ""
+) -> dict[str, str]:
     """The card step for the payment's gateway."""
     if client_secret:
         return {
@@ -217,4 +260,7 @@ def card_step(*, payment: Any, pay_url: str, client_secret: str) -> dict[str, st
             "client_secret": client_secret,
             "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
         }
-    return {"kind": "test_card", "pay_url": pay_url}
+    step = {"kind": "test_card", "pay_url": pay_url}
+    if authenticate_url:
+        step["authenticate_url"] = authenticate_url
+    return step

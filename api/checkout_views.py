@@ -7,6 +7,7 @@ through the same services as the pages at /checkout/:
     PUT  checkout/shipping-option/     the chosen one
     POST checkout/place/               the order placed and its payment started
     POST orders/<number>/pay/          the test gateway's card (Stripe: Stripe.js)
+    POST orders/<number>/pay/authenticate/  the test bank's 3-D Secure step
 
 Placing and paying honour ``Idempotency-Key`` (api/idempotency.py). A step
 still missing, stock sold meanwhile or a code that lapsed is a 409 naming
@@ -29,6 +30,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.addressing import AddressValidationError
+from accounts.selectors import address_data, address_get_for_user
+from accounts.services import address_create
 from api.cart_views import (
     CART_TOKEN,
     CartPermission,
@@ -38,6 +41,7 @@ from api.cart_views import (
     requester_cart_made,
 )
 from api.checkout_serializers import (
+    AuthenticateSerializer,
     CardSerializer,
     CheckoutPlacedSerializer,
     CheckoutSerializer,
@@ -52,6 +56,7 @@ from api.idempotency import Owner, idempotent
 from api.problems import CONTENT_TYPE, problem
 from api.scopes import CART_WRITE, ORDERS_WRITE, READ
 from orders.checkout.services import (
+    Next,
     checkout_next,
     checkout_payment_declined,
     checkout_payment_open,
@@ -66,12 +71,12 @@ from orders.checkout.steps import (
     checkout_shipping_set,
     checkout_state,
 )
-from orders.lifecycle.payment import order_payment_card_submit
+from orders.lifecycle.payment import order_payment_authenticate, order_payment_card_submit
 from orders.selectors import ORDERS_PLACED, order_get_for_customer
 from orders.status import UNPAID
 from payments.errors import PaymentError
 from payments.gateways.base import CardDetails
-from payments.selectors import payment_client_secret, payment_takes_card_here
+from payments.selectors import payment_client_secret, payment_get_for_order, payment_takes_card_here
 
 if TYPE_CHECKING:  # what the services and selectors hand us
     from accounts.models import User
@@ -129,6 +134,17 @@ def _address_errors(errors: dict[str, str]) -> dict[str, dict[str, list[str]]]:
     return out
 
 
+def _book_entry(user: User | None, data: dict[str, Any], name: str) -> dict[str, str] | None:
+    """The address ``data[name]`` names in the signed-in user's book, as the
+    checkout keeps it; another person's id is a field error like an unknown one."""
+    if name not in data or user is None:
+        return None
+    try:
+        return address_data(address_get_for_user(user=user, pk=data[name]))
+    except ObjectDoesNotExist:  # Address.DoesNotExist
+        raise exceptions.ValidationError({name: [_("No such address in your address book.")]}) from None
+
+
 class CheckoutView(APIView):
     permission_classes = (CartPermission,)
     scopes = {"GET": READ, "PUT": CART_WRITE}
@@ -150,17 +166,19 @@ class CheckoutView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         checkout = _checkout(request)
-        if "shipping_address" in data:
+        shipping = data.get("shipping_address") or _book_entry(user, data, "shipping_address_id")
+        billing = data.get("billing_address") or _book_entry(user, data, "billing_address_id")
+        if shipping is not None:
             try:
-                checkout_addresses_set(
-                    checkout=checkout, shipping=data["shipping_address"], billing=data.get("billing_address")
-                )
+                checkout_addresses_set(checkout=checkout, shipping=shipping, billing=billing)
             except AddressValidationError as error:
                 raise exceptions.ValidationError(_address_errors(error.errors)) from None
             except CheckoutError as error:  # nothing ships there
                 raise exceptions.ValidationError(
                     {"shipping_address": {"non_field_errors": [error.message]}}
                 ) from None
+            if user is not None and data["save_to_address_book"]:
+                address_create(user=user, data=shipping)
         if "email" in data:
             checkout_contact_set(checkout=checkout, email=data["email"])
         return Response(CheckoutSerializer(_checkout_data(checkout, user)).data)
@@ -222,7 +240,12 @@ def _card_step(request: Request, order: Order, payment: Payment | None) -> dict[
         return {}
     if payment_takes_card_here(payment=payment):
         url = request.build_absolute_uri(reverse("api:v1:order_pay", kwargs={"number": order.number}))
-        return card_step(payment=payment, pay_url=url, client_secret="")
+        authenticate_url = ""
+        if checkout_next(payment=payment) == Next.AUTHENTICATE:
+            authenticate_url = request.build_absolute_uri(
+                reverse("api:v1:order_pay_authenticate", kwargs={"number": order.number})
+            )
+        return card_step(payment=payment, pay_url=url, client_secret="", authenticate_url=authenticate_url)
     return card_step(payment=payment, pay_url="", client_secret=payment_client_secret(payment=payment))
 
 
@@ -283,22 +306,11 @@ class OrderPayView(APIView):
     def post(self, request: Request, number: str) -> Response:
         """Pay an order with the test gateway's card form (as the checkout's
         payment page does)."""
-        user = customer(request)
-        cart = None if user is not None else requester_cart(request)
-        # A guest's orders: the one placed from their cart's checkout.
-        placed = checkout_get(cart=cart).order if cart is not None else None
-        try:
-            order = order_get_for_customer(
-                number=number, user=user, placed_here=[placed.number] if placed is not None else []
-            )
-        except ObjectDoesNotExist:  # Order.DoesNotExist: not theirs
-            raise exceptions.NotFound(_("No such order.")) from None
+        order, owner = _payable_order(request, number)
         serializer = CardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         card = CardDetails(**serializer.validated_data)
-        return idempotent(
-            request, owner=_owner(request, cart), operation=lambda: self._pay(request, order, card)
-        )
+        return idempotent(request, owner=owner, operation=lambda: self._pay(request, order, card))
 
     def _pay(self, request: Request, order: Order, card: CardDetails) -> Response:
         if order.status not in UNPAID and order.status not in ORDERS_PLACED:  # cancelled
@@ -315,18 +327,77 @@ class OrderPayView(APIView):
             raise exceptions.ValidationError(error.message_dict) from None
         except PaymentError as error:
             raise Conflict(str(error), code="payment_refused") from None
-        order.refresh_from_db()
-        if checkout_payment_declined(order=order, payment=payment):
-            detail = " ".join([payment.failure_message, _("Nothing was charged. Please try another card.")])
-            return Response(
-                problem(status.HTTP_402_PAYMENT_REQUIRED, detail.strip(), code="card_declined"),
-                status=status.HTTP_402_PAYMENT_REQUIRED,
-                content_type=CONTENT_TYPE,
-            )
-        data = {
-            "order": order,
-            "payment": payment,
-            "paid": payment.is_paid,
-            "next": checkout_next(payment=payment),
-        }
-        return Response(PaidSerializer(data, context={"card_step": _card_step(request, order, payment)}).data)
+        return _paid_answer(request, order, payment)
+
+
+class OrderAuthenticateView(APIView):
+    permission_classes = (CartPermission,)
+    scopes = {"POST": ORDERS_WRITE}
+    throttle_scope = "checkout"
+
+    @extend_schema(
+        parameters=[CART_TOKEN, IDEMPOTENCY_KEY],
+        request=AuthenticateSerializer,
+        responses={
+            200: PaidSerializer,
+            402: OpenApiResponse(description="The step failed (code card_declined); pay with another card."),
+            409: OpenApiResponse(
+                description="The payment is not waiting for this step (code not_authenticating)."
+            ),
+        },
+        operation_id="order_pay_authenticate",
+    )
+    def post(self, request: Request, number: str) -> Response:
+        """The test bank's 3-D Secure step, which the test card ...3155 asks
+        for (``next: authenticate`` from paying): the shopper approves or
+        fails it, as on the checkout's authentication page."""
+        order, owner = _payable_order(request, number)
+        serializer = AuthenticateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        approve = serializer.validated_data["approve"]
+        return idempotent(request, owner=owner, operation=lambda: self._authenticate(request, order, approve))
+
+    def _authenticate(self, request: Request, order: Order, approve: bool) -> Response:
+        payment = payment_get_for_order(order_reference=order.number)
+        if payment is None or checkout_next(payment=payment) != Next.AUTHENTICATE:
+            raise Conflict(_("This payment is not waiting for authentication."), code="not_authenticating")
+        try:
+            payment = order_payment_authenticate(payment=payment, approve=approve)
+        except PaymentError as error:
+            raise Conflict(str(error), code="payment_refused") from None
+        return _paid_answer(request, order, payment)
+
+
+def _payable_order(request: Request, number: str) -> tuple[Order, Owner]:
+    """The requester's order ``number`` (a guest's: the one placed from their
+    cart's checkout), or a 404; and who owns its Idempotency-Keys."""
+    user = customer(request)
+    cart = None if user is not None else requester_cart(request)
+    placed = checkout_get(cart=cart).order if cart is not None else None
+    try:
+        order = order_get_for_customer(
+            number=number, user=user, placed_here=[placed.number] if placed is not None else []
+        )
+    except ObjectDoesNotExist:  # Order.DoesNotExist: not theirs
+        raise exceptions.NotFound(_("No such order.")) from None
+    return order, _owner(request, cart)
+
+
+def _paid_answer(request: Request, order: Order, payment: Payment) -> Response:
+    """After the gateway answered: a 402 problem for a declined card (or a
+    failed bank step), else the payment and what comes next."""
+    order.refresh_from_db()
+    if checkout_payment_declined(order=order, payment=payment):
+        detail = " ".join([payment.failure_message, _("Nothing was charged. Please try another card.")])
+        return Response(
+            problem(status.HTTP_402_PAYMENT_REQUIRED, detail.strip(), code="card_declined"),
+            status=status.HTTP_402_PAYMENT_REQUIRED,
+            content_type=CONTENT_TYPE,
+        )
+    data = {
+        "order": order,
+        "payment": payment,
+        "paid": payment.is_paid,
+        "next": checkout_next(payment=payment),
+    }
+    return Response(PaidSerializer(data, context={"card_step": _card_step(request, order, payment)}).data)

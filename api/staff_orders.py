@@ -24,6 +24,7 @@ from api.staff_serializers import (
     RejectSerializer,
     ReturnFilterSerializer,
     ShipSerializer,
+    StaffNoteSerializer,
     StaffOrderDetailSerializer,
     StaffOrderFilterSerializer,
     StaffOrderSerializer,
@@ -33,7 +34,7 @@ from api.staff_serializers import (
 )
 from api.staff_views import StaffListView, StaffView, parsed, staff_member
 from orders.lifecycle.cancellation import order_cancel
-from orders.lifecycle.fulfilment import order_mark_delivered, order_ship
+from orders.lifecycle.fulfilment import order_mark_delivered, order_note_add, order_ship
 from orders.lifecycle.refunds import order_refund
 from orders.lifecycle.returns import return_approve, return_receive, return_refund, return_reject
 from orders.selectors import (
@@ -134,6 +135,17 @@ class OrderCancel(_OrderAction):
         data = parsed(NoteSerializer, request.data)
         order_cancel(order_id=order.pk, by=staff_member(request), note=data["note"])
         return Response(order_page(order.number))
+
+
+class OrderNote(_OrderAction):
+    """The admin's "Add a note": a line in the order's history for staff."""
+
+    @extend_schema(request=StaffNoteSerializer, responses={201: StaffOrderDetailSerializer})
+    def post(self, request: Request, number: str) -> Response:
+        order = order_get_for_staff(number=number)
+        data = parsed(StaffNoteSerializer, request.data)
+        order_note_add(order_id=order.pk, by=staff_member(request), note=data["note"])
+        return Response(order_page(order.number), status=201)
 
 
 class OrderRefund(_OrderAction):

@@ -344,6 +344,13 @@ class NoteSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
 
+class StaffNoteSerializer(serializers.Serializer[Any]):
+    note = serializers.CharField(
+        max_length=2000,
+        help_text="For staff only: written in the order's history, never shown to the customer.",
+    )
+
+
 class RejectSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(
         max_length=2000, help_text="Why, for the customer's email and the history."

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path("orders/<str:number>/deliver/", staff_orders.OrderDeliver.as_view(), name="staff-order-deliver"),
     path("orders/<str:number>/refund/", staff_orders.OrderRefund.as_view(), name="staff-order-refund"),
     path("orders/<str:number>/cancel/", staff_orders.OrderCancel.as_view(), name="staff-order-cancel"),
+    path("orders/<str:number>/notes/", staff_orders.OrderNote.as_view(), name="staff-order-note"),
     path("returns/", staff_orders.ReturnList.as_view(), name="staff-returns"),
     path("returns/<str:number>/", staff_orders.ReturnDetail.as_view(), name="staff-return"),
     path("returns/<str:number>/approve/", staff_orders.ReturnApprove.as_view(), name="staff-return-approve"),

@@ -11,11 +11,15 @@ timestamps, read and written back (two round trips, and two overlapping
 requests can both be let through); the fixed window lets a client spend at
 most twice its rate across a window's edge, which is what rates are for."""
 
-import time
 from typing import Any
 
 from rest_framework.request import Request
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
+from rest_framework.throttling import (
+    AnonRateThrottle,
+    ScopedRateThrottle,
+    SimpleRateThrottle,
+    UserRateThrottle,
+)
 
 from api.models import AccessToken
 from shop.cache import count_in_window

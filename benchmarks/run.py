@@ -98,6 +98,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--workers", type=int, default=2 * cores, help="gunicorn workers (default: 2 x cores)."
     )
+    parser.add_argument(
+        "--passes",
+        type=int,
+        default=1,
+        help="Measure every page this many times, interleaved (page by page, pass after pass), and "
+        "keep each page's median pass by throughput: two pages compared in one run share the "
+        "machine's drift (default: 1).",
+    )
     parser.add_argument("--port", type=int, default=8765, help="Local port (default: %(default)s).")
     parser.add_argument("--pages", nargs="*", help="Only these pages (names as in the table).")
     parser.add_argument("--skip-seed", action="store_true", help="Use the database as it is.")
@@ -340,7 +348,9 @@ def markdown_table(results: list[PageResult], meta: dict[str, Any]) -> str:
         f"{meta['when']} on {meta['machine']}: {meta['products']:,} products in PostgreSQL, "
         f"gunicorn with {meta['workers']} sync workers (DEBUG=0, persistent connections, Redis cache), "
         f"wrk with {meta['connections']} connections for {meta['duration']} s per page after "
-        f"{meta['warmup']} s of warm-up. Server-side times are gunicorn's own (access log `%(D)s`); "
+        f"{meta['warmup']} s of warm-up"
+        + (f", median of {meta['passes']} interleaved passes" if meta.get("passes", 1) > 1 else "")
+        + ". Server-side times are gunicorn's own (access log `%(D)s`); "
         "client-side ones include the wait for a free worker.",
         "",
         "| page | path | status | req/s | ratio to minimal | client p50 / p95 / p99 ms "
@@ -434,13 +444,18 @@ def main() -> int:
     access_log = var / "access.log"
     access_log.write_text("")
     server = server_start(env, args, access_log)
-    results = []
+    passes: dict[str, list[PageResult]] = {name: [] for name in pages}
     try:
-        for name, path in pages.items():
-            cookie = shopper["cookie"] if name in SIGNED_IN_PAGES else ""
-            results.append(page_measure(name, path, wrk=wrk, args=args, access_log=access_log, cookie=cookie))
+        for number in range(args.passes):
+            if args.passes > 1:
+                log(f"pass {number + 1} of {args.passes}")
+            for name, path in pages.items():
+                cookie = shopper["cookie"] if name in SIGNED_IN_PAGES else ""
+                measured = page_measure(name, path, wrk=wrk, args=args, access_log=access_log, cookie=cookie)
+                passes[name].append(measured)
     finally:
         server_stop(server)
+    results = [sorted(runs, key=lambda r: r.throughput)[len(runs) // 2] for runs in passes.values()]
     minimal = next(r for r in results if r.name == "minimal")
     for r in results:
         r.ratio_to_minimal = round(r.throughput / minimal.throughput, 2) if minimal.throughput else None
@@ -454,6 +469,7 @@ def main() -> int:
         "threads": args.threads,
         "duration": args.duration,
         "warmup": args.warmup,
+        "passes": args.passes,
         "seconds_total": round(time.monotonic() - started, 1),
     }
     meta["targets"] = targets_check(results)

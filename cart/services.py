@@ -185,6 +185,25 @@ def cart_adopt(*, cart: Cart, user: User) -> Cart:
 
 
 @transaction.atomic
+def cart_join_guest(*, guest: Cart, user: User) -> tuple[Cart | None, MergeResult | None]:
+    """Someone signed in with a guest cart: it becomes theirs when they had
+    none, is dropped when empty, else joins their cart (``cart_merge``; the
+    result says what moved). Returns their cart and the merge's result (None
+    when nothing was merged). The guest cart is locked first, so that two
+    overlapping calls join it once; the second finds it gone."""
+    own = Cart.objects.filter(user=user).first()
+    locked = Cart.objects.select_for_update().filter(pk=guest.pk, user__isnull=True).first()
+    if locked is None:  # joined meanwhile
+        return Cart.objects.filter(user=user).first(), None
+    if own is None:
+        return cart_adopt(cart=locked, user=user), None
+    if not locked.lines.exists():
+        locked.delete()
+        return own, None
+    return own, cart_merge(source=locked, target=own)
+
+
+@transaction.atomic
 def cart_prune(*, cart: Cart) -> list[str]:
     """Drop lines whose variant was deleted or taken off sale; returns their
     titles so the page can say so."""

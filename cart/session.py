@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from cart.models import Cart
 from cart.selectors import cart_item_count, guest_cart_get
-from cart.services import cart_adopt, cart_create, cart_merge
+from cart.services import cart_create, cart_join_guest, cart_merge
 
 SESSION_CART_ID = "cart_id"
 SESSION_CART_COUNT = "cart_count"
@@ -61,16 +61,10 @@ def cart_merge_at_login(request: HttpRequest, user: User) -> None:
     if guest is None:
         cart_count_remember(request, Cart.objects.filter(user=user).first())
         return
-    own = Cart.objects.filter(user=user).first()
-    if own is None:
-        cart_count_remember(request, cart_adopt(cart=guest, user=user))
-        return
-    if not guest.lines.exists():
-        guest.delete()
-        cart_count_remember(request, own)
-        return
-    result = cart_merge(source=guest, target=own)
+    own, result = cart_join_guest(guest=guest, user=user)
     cart_count_remember(request, own)
+    if result is None:
+        return
     if result.added:
         messages.info(
             request,

@@ -35,7 +35,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.addressing import AddressValidationError, address_fields
-from accounts.selectors import address_list_for_user
+from accounts.selectors import address_data, address_list_for_user
 from accounts.services import address_create
 from analytics.events import Name, track
 from cart.session import cart_count_remember, cart_for_request
@@ -234,10 +234,6 @@ def _book_choice(book: list[Address], checkout: Checkout) -> str:
     return str(book[0].pk) if book else NEW_ADDRESS
 
 
-def _book_address(address: Address) -> dict[str, str]:
-    return {**address_fields(address), "phone": address.phone.as_e164 if address.phone else ""}
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def checkout_address_view(request: HttpRequest) -> HttpResponse:
@@ -306,7 +302,7 @@ def _addresses_save(
     if new:
         shipping = shipping_form.address()
     else:
-        shipping = _book_address(next(address for address in book if str(address.pk) == ship_to))
+        shipping = address_data(next(address for address in book if str(address.pk) == ship_to))
     try:
         checkout_addresses_set(
             checkout=checkout,

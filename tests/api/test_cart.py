@@ -15,6 +15,7 @@ from api.tokens import access_token_create
 from cart.models import Cart
 from cart.services import cart_create
 from promotions.values import OfferKind
+from tests.concurrency import run_in_threads
 from tests.factories import UserFactory
 from tests.orders.factories import stocked_variants
 from tests.promotions.factories import PromoCodeFactory
@@ -211,3 +212,91 @@ def _cart_queries(lines: int) -> int:
 
 def test_reading_the_cart_takes_the_same_queries_for_2_and_10_lines():
     assert _cart_queries(2) == _cart_queries(10)
+
+
+# --- A guest cart joins the person's cart once they sign in ---------------------------
+
+
+def test_a_guest_cart_joins_the_cart_of_the_person_who_signed_in():
+    lamp, shade = stocked_variants(10, 3)
+    ada = UserFactory.create()
+    client, token = guest()
+    client.post("/api/v1/cart/lines/", {"variant": lamp.pk, "quantity": 2}, format="json")
+    client.post("/api/v1/cart/lines/", {"variant": shade.pk, "quantity": 3}, format="json")
+    signed_in = with_token(ada, READ, CART_WRITE)
+    signed_in.post("/api/v1/cart/lines/", {"variant": shade.pk, "quantity": 2}, format="json")
+
+    merged = signed_in.post("/api/v1/cart/merge/", HTTP_X_CART_TOKEN=token)
+    again = signed_in.post("/api/v1/cart/merge/", HTTP_X_CART_TOKEN=token)
+
+    assert merged.status_code == 200
+    assert merged.json()["added"] == 3  # 2 lamps, and 1 shade: only 3 in stock
+    assert merged.json()["notes"] == ["Only 1 more of Lamp could be added (stock or per-order limit)."]
+    lines = merged.json()["cart"]["lines"]
+    assert sorted((line["variant_id"], line["quantity"]) for line in lines) == [(lamp.pk, 2), (shade.pk, 3)]
+    assert again.status_code == 404  # the guest cart is gone
+    assert client.get("/api/v1/cart/").status_code == 404
+    assert Cart.objects.count() == 1
+
+
+def test_a_person_without_a_cart_takes_the_guest_cart_over():
+    (lamp,) = stocked_variants(10)
+    ada = UserFactory.create()
+    client, token = guest()
+    client.post("/api/v1/cart/lines/", {"variant": lamp.pk, "quantity": 2}, format="json")
+
+    merged = with_token(ada, CART_WRITE).post("/api/v1/cart/merge/", HTTP_X_CART_TOKEN=token)
+
+    assert merged.json()["added"] == 2
+    assert Cart.objects.get().user == ada
+
+
+def test_merging_needs_a_signed_in_person_with_cart_write_and_a_guest_cart_s_token():
+    (lamp,) = stocked_variants(10)
+    ada, bob = UserFactory.create(), UserFactory.create()
+    client, token = guest()
+    bobs = with_token(bob, CART_WRITE)
+    bobs.post("/api/v1/cart/lines/", {"variant": lamp.pk, "quantity": 1}, format="json")
+    bobs_cart = Cart.objects.get(user=bob)
+
+    anonymous = client.post("/api/v1/cart/merge/")
+    read_only = with_token(ada, READ).post("/api/v1/cart/merge/", HTTP_X_CART_TOKEN=token)
+    no_token = with_token(ada, CART_WRITE).post("/api/v1/cart/merge/")
+    bad_token = with_token(ada, CART_WRITE).post("/api/v1/cart/merge/", HTTP_X_CART_TOKEN="nonsense")
+    someones = with_token(ada, CART_WRITE).post(
+        "/api/v1/cart/merge/", HTTP_X_CART_TOKEN=cart_token(bobs_cart)
+    )
+
+    assert anonymous.status_code == 401
+    assert read_only.status_code == 403
+    assert no_token.status_code == 400
+    assert "X-Cart-Token" in no_token.json()["errors"]
+    assert bad_token.status_code == 404
+    assert someones.status_code == 404  # a person's cart is no guest cart
+    assert Cart.objects.get(user=bob).lines.get().quantity == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_overlapping_merges_of_one_guest_cart_add_its_lines_once():
+    (lamp,) = stocked_variants(10)
+    ada = UserFactory.create()
+    client, token = guest()
+    client.post("/api/v1/cart/lines/", {"variant": lamp.pk, "quantity": 2}, format="json")
+    writer = with_token(ada, CART_WRITE)
+    writer.post("/api/v1/cart/lines/", {"variant": lamp.pk, "quantity": 1}, format="json")
+    key = writer._credentials["HTTP_AUTHORIZATION"]
+
+    def merge(n: int) -> str:
+        return str(
+            APIClient()
+            .post("/api/v1/cart/merge/", HTTP_AUTHORIZATION=key, HTTP_X_CART_TOKEN=token)
+            .status_code
+        )
+
+    outcomes = run_in_threads(4, merge)
+
+    assert sum(outcomes.values()) == 4
+    assert set(outcomes) <= {"200", "404"}
+    assert Cart.objects.get(user=ada).lines.get().quantity == 3
+    assert Cart.objects.count() == 1

@@ -15,6 +15,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 import api.checkout_views
+from accounts.services import address_create
 from api.cart_views import CART_TOKEN_HEADER
 from api.idempotency import idempotency_keys_purge
 from api.models import IdempotencyKey
@@ -30,6 +31,7 @@ pytestmark = pytest.mark.django_db
 
 GOOD_CARD = {"number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}
 DECLINED_CARD = {**GOOD_CARD, "number": "4000 0000 0000 0002"}
+SECURE_CARD = {**GOOD_CARD, "number": "4000 0025 0000 3155"}  # asks for 3-D Secure
 
 
 def money(amount: str) -> dict[str, str]:
@@ -251,6 +253,127 @@ def test_bad_addresses_steps_out_of_order_and_a_declined_card_are_problems_with_
         declined.json()["detail"] == "Your card was declined. Nothing was charged. Please try another card."
     )
     assert then_paid.json()["order"]["status"] == "paid"
+
+
+def test_a_signed_in_shopper_ships_to_an_address_of_the_book_and_keeps_a_new_one():
+    germany()
+    (lamp,) = stocked_variants(5)
+    ada, grace = UserFactory.create(), UserFactory.create()
+    home = address_create(user=ada, data={**BERLIN, "phone": "+49 30 1234567"})
+    office = address_create(
+        user=ada, data={**BERLIN, "street_address_1": "Friedrichstraße 43", "postal_code": "10969"}
+    )
+    graces = address_create(user=grace, data={**BERLIN, "full_name": "Grace Hopper"})
+    client = with_token(ada, READ, CART_WRITE, ORDERS_WRITE)
+    assert (
+        client.post("/api/v1/cart/lines/", {"variant": lamp.pk, "quantity": 1}, format="json").status_code
+        == 201
+    )
+
+    by_id = client.put(
+        "/api/v1/checkout/", {"shipping_address_id": home.pk, "billing_address_id": office.pk}, format="json"
+    )
+    someone_elses = client.put("/api/v1/checkout/", {"shipping_address_id": graces.pk}, format="json")
+    both = client.put(
+        "/api/v1/checkout/", {"shipping_address_id": home.pk, "shipping_address": BERLIN}, format="json"
+    )
+    saved = client.put(
+        "/api/v1/checkout/",
+        {
+            "shipping_address": {**BERLIN, "street_address_1": "Alexanderplatz 7"},
+            "save_to_address_book": True,
+        },
+        format="json",
+    )
+
+    assert by_id.status_code == 200
+    assert by_id.json()["shipping_address"]["street_address_1"] == "Unter den Linden 1"
+    assert by_id.json()["shipping_address"]["phone"] == "+49301234567"
+    assert by_id.json()["billing_address"]["street_address_1"] == "Friedrichstraße 43"
+    assert someone_elses.status_code == 400
+    assert someone_elses.json()["errors"] == {
+        "shipping_address_id": ["No such address in your address book."]
+    }
+    assert both.status_code == 400
+    assert saved.status_code == 200
+    assert saved.json()["shipping_address"]["street_address_1"] == "Alexanderplatz 7"
+    assert sorted(ada.addresses.values_list("street_address_1", flat=True)) == [
+        "Alexanderplatz 7",
+        "Friedrichstraße 43",
+        "Unter den Linden 1",
+    ]
+    assert grace.addresses.count() == 1
+
+
+def test_a_guest_has_no_address_book_to_choose_from():
+    (lamp,) = stocked_variants(5)
+    client = guest_with(lamp)
+    address = address_create(user=UserFactory.create(), data=BERLIN)
+
+    by_id = client.put("/api/v1/checkout/", {"shipping_address_id": address.pk}, format="json")
+    keep = client.put(
+        "/api/v1/checkout/", {"shipping_address": BERLIN, "save_to_address_book": True}, format="json"
+    )
+
+    assert by_id.status_code == 400
+    assert by_id.json()["errors"] == {"shipping_address_id": ["Sign in to use your address book."]}
+    assert keep.status_code == 400
+    assert "save_to_address_book" in keep.json()["errors"]
+
+
+def test_the_bank_s_3d_secure_step_is_approved_or_failed_over_the_api():
+    method = germany()
+    (lamp,) = stocked_variants(5)
+    client = guest_with(lamp, 2)
+    ready(client, method)
+    number = client.post("/api/v1/checkout/place/").json()["order"]["number"]
+    authenticate = f"/api/v1/orders/{number}/pay/authenticate/"
+
+    too_early = client.post(authenticate, {"approve": True}, format="json")
+    asked = client.post(f"/api/v1/orders/{number}/pay/", SECURE_CARD, format="json")
+    not_a_choice = client.post(authenticate, {"approve": "perhaps"}, format="json")
+    failed = client.post(
+        asked.json()["payment"]["card_step"]["authenticate_url"], {"approve": False}, format="json"
+    )
+    asked_again = client.post(f"/api/v1/orders/{number}/pay/", SECURE_CARD, format="json")
+    approved = client.post(authenticate, {"approve": True}, format="json", HTTP_IDEMPOTENCY_KEY="3ds-1")
+    replayed = client.post(authenticate, {"approve": True}, format="json", HTTP_IDEMPOTENCY_KEY="3ds-1")
+    after = client.post(authenticate, {"approve": True}, format="json")
+
+    assert too_early.status_code == 409
+    assert too_early.json()["code"] == "not_authenticating"
+    assert asked.status_code == 200
+    assert asked.json()["next"] == "authenticate"
+    assert asked.json()["paid"] is False
+    assert asked.json()["payment"]["card_step"]["authenticate_url"].endswith(authenticate)
+    assert not_a_choice.status_code == 400
+    assert "approve" in not_a_choice.json()["errors"]
+    assert failed.status_code == 402
+    assert failed.json()["code"] == "card_declined"
+    assert asked_again.json()["next"] == "authenticate"
+    assert approved.status_code == 200
+    assert approved.json()["paid"] is True
+    assert approved.json()["next"] == "complete"
+    assert approved.json()["order"]["status"] == "paid"
+    assert replayed.json() == approved.json()
+    assert after.status_code == 409  # paid: nothing waits for the bank
+    assert Order.objects.get().status == "paid"
+    assert Payment.objects.filter(status=Payment.Status.CAPTURED).count() == 1
+
+
+def test_another_person_cannot_answer_the_bank_s_step_for_an_order():
+    method = germany()
+    (lamp,) = stocked_variants(5)
+    client = guest_with(lamp)
+    ready(client, method)
+    number = client.post("/api/v1/checkout/place/").json()["order"]["number"]
+    client.post(f"/api/v1/orders/{number}/pay/", SECURE_CARD, format="json")
+    other_guest = guest_with(lamp)
+
+    answer = other_guest.post(f"/api/v1/orders/{number}/pay/authenticate/", {"approve": True}, format="json")
+
+    assert answer.status_code == 404
+    assert Order.objects.get(number=number).status == "pending_payment"
 
 
 def test_placing_twice_makes_one_order_and_a_key_replays_the_first_answer():

@@ -43,6 +43,7 @@ ENDPOINTS = [
     ("post", "/orders/X-1/deliver/", STAFF_ORDERS, "orders.change_order"),
     ("post", "/orders/X-1/refund/", STAFF_ORDERS, "orders.change_order"),
     ("post", "/orders/X-1/cancel/", STAFF_ORDERS, "orders.change_order"),
+    ("post", "/orders/X-1/notes/", STAFF_ORDERS, "orders.change_order"),
     ("get", "/returns/", STAFF_ORDERS, "orders.view_return"),
     ("get", "/returns/X-1-R1/", STAFF_ORDERS, "orders.view_return"),
     ("post", "/returns/X-1-R1/approve/", STAFF_ORDERS, "orders.change_return"),
@@ -337,6 +338,23 @@ def test_deliver_a_shipped_order_and_refuse_an_unshipped_one(api):
     assert done.json()["status"] == "delivered"
     assert done.json()["delivered_at"] is not None
     assert done.json()["events"][-1]["note"] == "Signed by neighbour"
+
+
+def test_a_staff_note_goes_into_the_order_s_history_and_an_empty_one_is_refused(api):
+    order, _variants = paid_order(1)
+    status_before = order.status
+
+    written = call(api, "post", f"/orders/{order.number}/notes/", {"note": "  Customer phoned: gift wrap.  "})
+    empty = call(api, "post", f"/orders/{order.number}/notes/", {"note": "   "})
+    missing = call(api, "post", f"/orders/{order.number}/notes/", {})
+
+    assert written.status_code == 201
+    assert written.json()["status"] == status_before
+    assert written.json()["events"][-1]["note"] == "Customer phoned: gift wrap."
+    assert written.json()["events"][-1]["by"]
+    assert empty.status_code == missing.status_code == 400
+    assert "note" in empty.json()["errors"]
+    assert OrderEvent.objects.filter(order=order, note="Customer phoned: gift wrap.").count() == 1
 
 
 def test_a_refund_sent_twice_with_the_same_idempotency_key_refunds_once(api):

@@ -5,7 +5,6 @@ cache it counts the same way."""
 
 import itertools
 import threading
-from collections.abc import Iterator
 
 import pytest
 import redis
@@ -23,7 +22,7 @@ def _key() -> str:
 
 
 @pytest.fixture
-def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
+def round_trips(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Commands sent to Redis, one entry per round trip (a pipeline is one)."""
     sent: list[int] = []
     original = redis.connection.AbstractConnection.send_packed_command
@@ -33,7 +32,7 @@ def round_trips(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[int]]:
         return original(self, command, check_health)
 
     monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counting)
-    yield sent
+    return sent
 
 
 @pytest.mark.redis
