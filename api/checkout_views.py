@@ -288,11 +288,16 @@ class CheckoutPlaceView(APIView):
         return idempotent(request, owner=_owner(request, cart), operation=place)
 
 
-class OrderPayView(APIView):
+class _PaymentStep(APIView):
+    """A step of paying an order: the requester's order only, ``orders:write``,
+    the checkout's rate."""
+
     permission_classes = (CartPermission,)
     scopes = {"POST": ORDERS_WRITE}
     throttle_scope = "checkout"
 
+
+class OrderPayView(_PaymentStep):
     @extend_schema(
         parameters=[CART_TOKEN, IDEMPOTENCY_KEY],
         request=CardSerializer,
@@ -330,11 +335,7 @@ class OrderPayView(APIView):
         return _paid_answer(request, order, payment)
 
 
-class OrderAuthenticateView(APIView):
-    permission_classes = (CartPermission,)
-    scopes = {"POST": ORDERS_WRITE}
-    throttle_scope = "checkout"
-
+class OrderAuthenticateView(_PaymentStep):
     @extend_schema(
         parameters=[CART_TOKEN, IDEMPOTENCY_KEY],
         request=AuthenticateSerializer,

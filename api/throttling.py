@@ -31,6 +31,9 @@ class FixedWindow(SimpleRateThrottle):
     class, so that its ``get_cache_key`` (and the scope's own
     ``allow_request``) are used."""
 
+    num_requests: int
+    duration: int  # seconds: the window
+
     def allow_request(self, request: Request, view: Any) -> bool:
         if self.rate is None:
             return True

@@ -240,3 +240,19 @@ def test_an_email_address_or_a_phone_number_typed_into_search_is_not_kept(client
 
     queries = list(Event.objects.filter(name="search").order_by("pk").values_list("query", flat=True))
     assert queries == ["… parka", "call … boots"]
+
+
+def test_api_searches_are_recorded_like_the_page_s_and_api_browsing_is_not(client, settings):
+    settings.CATALOG_PAGE_CACHE_SECONDS = 60
+    ProductFactory.create(title="Desk Lamp")
+    ProductFactory.create(title="Floor Lamp")
+
+    for _n in range(2):  # the second answer comes from the API's cache
+        assert client.get("/api/v1/products/", {"q": " Lamp"}, **BROWSER).status_code == 200
+    client.get("/api/v1/products/", {"q": "zebra"}, **BROWSER)
+    client.get("/api/v1/products/", {"q": "lamp"}, HTTP_DNT="1", **BROWSER)
+    client.get("/api/v1/products/", **BROWSER)
+
+    searches = list(Event.objects.filter(name="search").order_by("pk").values_list("query", "results"))
+    assert searches == [("lamp", 2), ("lamp", 2), ("zebra", 0)]
+    assert not Event.objects.exclude(name="search").exists()

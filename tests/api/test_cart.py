@@ -283,9 +283,9 @@ def test_two_overlapping_merges_of_one_guest_cart_add_its_lines_once():
     ada = UserFactory.create()
     client, token = guest()
     client.post("/api/v1/cart/lines/", {"variant": lamp.pk, "quantity": 2}, format="json")
-    writer = with_token(ada, CART_WRITE)
+    key = "Bearer " + access_token_create(user=ada, name="app", scopes=[CART_WRITE]).key
+    writer = APIClient(HTTP_AUTHORIZATION=key)
     writer.post("/api/v1/cart/lines/", {"variant": lamp.pk, "quantity": 1}, format="json")
-    key = writer._credentials["HTTP_AUTHORIZATION"]
 
     def merge(n: int) -> str:
         return str(

@@ -10,6 +10,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Browser
 
+from api.scopes import READ
+from api.tokens import access_token_create
 from cart.models import Cart
 from orders.checkout.steps import checkout_addresses_set, checkout_get
 from orders.lifecycle.fulfilment import order_ship
@@ -76,6 +78,7 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server
     order = paid_order(user=user, email="ada@example.com")
     shipped = paid_order(user=user, email="ada@example.com")
     order_ship(order_id=shipped.pk, by=None, carrier="table", tracking_number="1Z999")
+    access_token_create(user=user, name="Stock script", scopes=[READ])
     base = live_server.url
     anonymous = [
         "/",
@@ -110,6 +113,7 @@ def test_the_shoppers_pages_have_no_serious_accessibility_violations(live_server
         "/accounts/profile/",
         "/accounts/addresses/",
         "/accounts/email/",
+        "/accounts/tokens/",  # with a token to revoke
         "/notifications/preferences/",
         reverse("reviews:write", kwargs={"slug": product.slug}),
         reverse("reviews:report", kwargs={"slug": product.slug, "pk": praise.pk}),
